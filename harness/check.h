@@ -1,0 +1,74 @@
+/* The check interface. A check is one file in checks/ exporting one
+ * `const struct xpv_check`; checks/registry.c lists them all. The runner
+ * calls `run` once with a context; the check reports one outcome per target
+ * through xpv_ctx_report. */
+#ifndef XPV_CHECK_H
+#define XPV_CHECK_H
+
+#include "results.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct xpv_ctx;
+struct xpv_scenario;
+struct xpv_node;
+
+enum xpv_param_type { XPV_PARAM_STRING, XPV_PARAM_INT, XPV_PARAM_NUMBER, XPV_PARAM_BOOL };
+
+/* A per-check parameter a scenario may set under checks.params.<id>. */
+struct xpv_param_def {
+	const char *name;
+	enum xpv_param_type type;
+	const char *default_value; /* as text; NULL means no default */
+	const char *doc;           /* one line for docs and list-checks */
+};
+
+struct xpv_check {
+	const char *id;            /* unique, stable, kebab-case */
+	const char *title;         /* one line */
+	const char *guide_section; /* the guide step this implements */
+	bool disruptive;           /* changes cluster state (failover) */
+	const char *remediation;   /* what to do when it fails */
+	const struct xpv_param_def *params; /* NULL-name terminated, or NULL */
+	/* Evaluates the check. Reports every outcome through xpv_ctx_report and
+	 * returns 0, or a negative xpv_err with the last-error message set when
+	 * it could not finish: the runner then records an `error` result. Must
+	 * return soon after xpv_ctx_cancelled() turns true. */
+	int (*run)(struct xpv_ctx *ctx);
+};
+
+/* Records one outcome (thread-safe; copied). A waiver turns a matching
+ * `fail` into `waived`. Outcomes reported after the run was abandoned are
+ * dropped. Returns 0 or XPV_ECANCELLED when dropped. */
+int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o);
+
+/* The scenario the run executes. */
+const struct xpv_scenario *xpv_ctx_scenario(const struct xpv_ctx *ctx);
+
+/* The check being run. */
+const struct xpv_check *xpv_ctx_check(const struct xpv_ctx *ctx);
+
+/* The value of parameter `name` for this check: the scenario's value, or the
+ * declared default, or NULL. */
+const char *xpv_ctx_param(const struct xpv_ctx *ctx, const char *name);
+
+/* True once the run is aborted (signal) or past its global deadline. */
+bool xpv_ctx_cancelled(const struct xpv_ctx *ctx);
+
+/* Milliseconds left before the global deadline (0 when past it). */
+long xpv_ctx_remaining_ms(const struct xpv_ctx *ctx);
+
+/* Sleeps up to `ms`, waking early when the run is cancelled. Returns false
+ * when cancelled. */
+bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms);
+
+/* Calls `fn` for every node of the scenario, each in its own thread, and
+ * waits for all: per-node work must not make the run grow with the node
+ * count. Returns 0, or a negative xpv_err when threads could not start
+ * (then no node was called). */
+int xpv_ctx_each_node(struct xpv_ctx *ctx,
+		      void (*fn)(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg),
+		      void *arg);
+
+#endif

@@ -1,0 +1,558 @@
+#include "runner.h"
+
+#include "error.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define POLL_MS 50
+#define DEFAULT_GRACE_MS 3000
+
+struct xpv_ctx {
+	struct xpv_run *run;
+	const struct xpv_check *check;
+	int64_t start_us;
+	size_t reported; /* outcomes accepted, under run->lock */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* ---- plan ------------------------------------------------------------ */
+
+static bool in_list(const char *const *list, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], id) == 0)
+			return true;
+	return false;
+}
+
+void xpv_plan(struct xpv_plan_item **out, const struct xpv_scenario *sc,
+	      const struct xpv_check *const *checks, size_t n_checks, const struct xpv_run_opts *opts)
+{
+	struct xpv_plan_item *plan = xpv_calloc(n_checks, sizeof(*plan));
+
+	for (size_t i = 0; i < n_checks; i++) {
+		const struct xpv_check *c = checks[i];
+		const char *why = NULL;
+
+		plan[i].check = c;
+		if (opts->n_only > 0 && !in_list(opts->only, opts->n_only, c->id))
+			why = "not selected by --only";
+		else if (sc->n_include > 0 && !in_list((const char *const *)sc->include, sc->n_include, c->id))
+			why = "not in the scenario's checks.include";
+		else if (in_list((const char *const *)sc->exclude, sc->n_exclude, c->id))
+			why = "excluded by the scenario's checks.exclude";
+		else if (in_list(opts->skip, opts->n_skip, c->id))
+			why = "excluded by --skip";
+		else if (c->disruptive && !sc->failover.allow_disruptive)
+			why = "disruptive check: the scenario does not set failover.allow_disruptive";
+		else if (c->disruptive && !opts->allow_disruptive)
+			why = "disruptive check: the command line does not say --allow-disruptive";
+		plan[i].run = why == NULL;
+		plan[i].why_not = xpv_strdup(why);
+	}
+	*out = plan;
+}
+
+void xpv_plan_free(struct xpv_plan_item *plan, size_t n)
+{
+	for (size_t i = 0; plan != NULL && i < n; i++)
+		free(plan[i].why_not);
+	free(plan);
+}
+
+/* ---- waivers ---------------------------------------------------------- */
+
+bool xpv_waiver_expired(const struct xpv_waiver *w, int64_t now_us)
+{
+	char today[16];
+
+	xpv_format_time(today, sizeof(today), now_us, XPV_TIME_DATE);
+	/* YYYY-MM-DD compares correctly as text */
+	return strcmp(today, w->expires) > 0;
+}
+
+/* Caller holds run->lock. */
+static void apply_waivers(struct xpv_run *run, struct xpv_result *r)
+{
+	const struct xpv_scenario *sc = run->sc;
+
+	if (r->verdict != XPV_FAIL)
+		return;
+	for (size_t i = 0; i < sc->n_waivers; i++) {
+		const struct xpv_waiver *w = &sc->waivers[i];
+
+		if (run->waiver_uses[i].expired || strcmp(w->check, r->check_id) != 0)
+			continue;
+		if (fnmatch(w->target, r->target, 0) != 0)
+			continue;
+		r->verdict = XPV_WAIVED;
+		r->waiver_reason = xpv_strdup(w->reason);
+		r->waiver_expires = xpv_strdup(w->expires);
+		run->waiver_uses[i].uses++;
+		return;
+	}
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+/* Caller holds run->lock. */
+static void add_result_locked(struct xpv_run *run, const char *check_id, const struct xpv_outcome *o,
+			      bool aborted)
+{
+	struct xpv_result *r;
+
+	if (run->n_results == run->cap) {
+		run->cap = run->cap ? run->cap * 2 : 32;
+		run->results = xpv_realloc(run->results, run->cap * sizeof(*run->results));
+	}
+	r = &run->results[run->n_results++];
+	xpv_result_init(r, check_id, o);
+	r->aborted = aborted;
+	apply_waivers(run, r);
+	xpv_log_result(r);
+}
+
+int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
+{
+	struct xpv_run *run = ctx->run;
+	struct xpv_outcome copy = *o;
+
+	if (copy.start_us == 0)
+		copy.start_us = ctx->start_us;
+	pthread_mutex_lock(&run->lock);
+	if (run->closed) {
+		pthread_mutex_unlock(&run->lock);
+		return XPV_ECANCELLED;
+	}
+	add_result_locked(run, ctx->check->id, &copy, atomic_load(&run->cancel) && run->aborted);
+	ctx->reported++;
+	pthread_mutex_unlock(&run->lock);
+	return 0;
+}
+
+const struct xpv_scenario *xpv_ctx_scenario(const struct xpv_ctx *ctx)
+{
+	return ctx->run->sc;
+}
+
+const struct xpv_check *xpv_ctx_check(const struct xpv_ctx *ctx)
+{
+	return ctx->check;
+}
+
+const char *xpv_ctx_param(const struct xpv_ctx *ctx, const char *name)
+{
+	const char *v = xpv_scenario_param(ctx->run->sc, ctx->check->id, name);
+
+	if (v != NULL)
+		return v;
+	for (const struct xpv_param_def *d = ctx->check->params; d != NULL && d->name != NULL; d++)
+		if (strcmp(d->name, name) == 0)
+			return d->default_value;
+	return NULL;
+}
+
+bool xpv_ctx_cancelled(const struct xpv_ctx *ctx)
+{
+	return atomic_load(&ctx->run->cancel) || xpv_mono_ms() >= ctx->run->deadline_mono_ms;
+}
+
+long xpv_ctx_remaining_ms(const struct xpv_ctx *ctx)
+{
+	int64_t left = ctx->run->deadline_mono_ms - xpv_mono_ms();
+
+	return left > 0 ? (long)left : 0;
+}
+
+bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms)
+{
+	struct xpv_run *run = ctx->run;
+	int64_t until = xpv_mono_ms() + ms;
+
+	pthread_mutex_lock(&run->lock);
+	while (!xpv_ctx_cancelled(ctx)) {
+		int64_t now = xpv_mono_ms(), wait = until - now;
+		struct timespec ts;
+
+		if (wait <= 0)
+			break;
+		if (wait > POLL_MS)
+			wait = POLL_MS;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += wait / 1000;
+		ts.tv_nsec += (wait % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&run->cond, &run->lock, &ts);
+	}
+	pthread_mutex_unlock(&run->lock);
+	return !xpv_ctx_cancelled(ctx);
+}
+
+struct node_job {
+	struct xpv_ctx *ctx;
+	const struct xpv_node *node;
+	void (*fn)(struct xpv_ctx *, const struct xpv_node *, void *);
+	void *arg;
+	pthread_t tid;
+	bool started;
+};
+
+static void *node_main(void *p)
+{
+	struct node_job *job = p;
+
+	job->fn(job->ctx, job->node, job->arg);
+	return NULL;
+}
+
+int xpv_ctx_each_node(struct xpv_ctx *ctx,
+		      void (*fn)(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg), void *arg)
+{
+	const struct xpv_scenario *sc = ctx->run->sc;
+	struct node_job *jobs = xpv_calloc(sc->n_nodes, sizeof(*jobs));
+
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		jobs[i] = (struct node_job){ .ctx = ctx, .node = &sc->nodes[i], .fn = fn, .arg = arg };
+		jobs[i].started = pthread_create(&jobs[i].tid, NULL, node_main, &jobs[i]) == 0;
+	}
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].tid, NULL);
+		else /* no thread to be had: do it here rather than lose the node */
+			fn(ctx, jobs[i].node, arg);
+	}
+	free(jobs);
+	return 0;
+}
+
+/* ---- execution ---------------------------------------------------------- */
+
+struct worker {
+	struct xpv_ctx ctx;
+	int rc;
+	char *error; /* the worker thread's last-error message */
+	bool done;   /* under run->lock */
+};
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct xpv_run *run = w->ctx.run;
+	int rc;
+
+	xpv_error_clear();
+	rc = w->ctx.check->run(&w->ctx);
+	pthread_mutex_lock(&run->lock);
+	w->rc = rc;
+	if (rc < 0)
+		w->error = xpv_strdup(xpv_error_last());
+	w->done = true;
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->lock);
+	return NULL;
+}
+
+static char *make_run_id(int64_t now_us)
+{
+	unsigned char rnd[4] = { 0 };
+	char stamp[32];
+	ssize_t got = getrandom(rnd, sizeof(rnd), 0);
+
+	if (got != (ssize_t)sizeof(rnd)) {
+		uint32_t x = (uint32_t)now_us ^ (uint32_t)getpid();
+
+		memcpy(rnd, &x, sizeof(rnd));
+	}
+	xpv_format_time(stamp, sizeof(stamp), now_us, XPV_TIME_ISO);
+	/* 2026-11-22T09:46:11Z -> 20261122T094611Z */
+	{
+		char compact[32];
+		size_t o = 0;
+
+		for (const char *s = stamp; *s && o + 1 < sizeof(compact); s++)
+			if (*s != '-' && *s != ':')
+				compact[o++] = *s;
+		compact[o] = '\0';
+		return xpv_asprintf("%s-%02x%02x%02x%02x", compact, rnd[0], rnd[1], rnd[2], rnd[3]);
+	}
+}
+
+static void cancel_run(struct xpv_run *run)
+{
+	pthread_mutex_lock(&run->lock);
+	atomic_store(&run->cancel, true);
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->lock);
+}
+
+/* Checks for a signal or the deadline; returns true when the run must stop. */
+static bool should_stop(struct xpv_run *run)
+{
+	if (got_signal != 0 && !run->aborted) {
+		run->aborted = true;
+		run->abort_reason = xpv_asprintf("interrupted by %s", got_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+		cancel_run(run);
+	}
+	if (!run->aborted && !run->deadline_hit && xpv_mono_ms() >= run->deadline_mono_ms) {
+		run->deadline_hit = true;
+		cancel_run(run);
+	}
+	return run->aborted || run->deadline_hit;
+}
+
+/* Why a check did not get to run, or was cut short. */
+static char *stop_reason(const struct xpv_run *run)
+{
+	if (run->aborted)
+		return xpv_asprintf("run aborted (%s)", run->abort_reason);
+	return xpv_asprintf("global deadline of %g s exceeded", run->sc->deadline_s);
+}
+
+/* Runs one check in a worker thread and waits for it, the deadline or an
+ * abort. Returns false when the check thread had to be abandoned. */
+static bool run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, size_t total,
+		    long grace_ms, int64_t run_start_mono)
+{
+	struct worker *w = xpv_calloc(1, sizeof(*w));
+	pthread_t tid;
+	bool finished;
+	struct xpv_outcome o = { 0 };
+	char *msg = NULL;
+
+	w->ctx = (struct xpv_ctx){ .run = run, .check = c, .start_us = xpv_now_us() };
+	run->records[idx].ran = true;
+	run->records[idx].start_us = w->ctx.start_us;
+	xpv_log(XPV_LOG_VERBOSE, "check %s: started", c->id);
+	if (pthread_create(&tid, NULL, worker_main, w) != 0) {
+		w->rc = xpv_error_set(XPV_ECHECK, "cannot start a thread: %s", strerror(errno));
+		w->error = xpv_strdup(xpv_error_last());
+		w->done = true;
+		tid = pthread_self();
+	}
+	pthread_mutex_lock(&run->lock);
+	{
+		int64_t stop_at = 0;
+
+		while (!w->done) {
+			struct timespec ts;
+
+			if (should_stop(run)) {
+				if (stop_at == 0)
+					stop_at = xpv_mono_ms() + grace_ms;
+				if (xpv_mono_ms() >= stop_at)
+					break;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += POLL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&run->cond, &run->lock, &ts);
+			pthread_mutex_unlock(&run->lock);
+			xpv_progress(c->id, idx, total, run->n_results, xpv_mono_ms() - run_start_mono);
+			pthread_mutex_lock(&run->lock);
+		}
+	}
+	finished = w->done;
+	if (!finished) {
+		/* The check ignores cancellation: stop taking its results and leave it. */
+		run->closed = true;
+		run->abandoned = true;
+	}
+	pthread_mutex_unlock(&run->lock);
+	if (finished && !pthread_equal(tid, pthread_self()))
+		pthread_join(tid, NULL);
+	else if (!finished)
+		pthread_detach(tid);
+	run->records[idx].end_us = xpv_now_us();
+
+	/* Never lose a check: say why it has no (complete) result. */
+	pthread_mutex_lock(&run->lock);
+	if (!finished) {
+		char *why = stop_reason(run);
+
+		msg = xpv_asprintf("check abandoned: %s and it did not stop within %ld ms", why, grace_ms);
+		free(why);
+	} else if (w->rc < 0) {
+		msg = xpv_asprintf("check could not be evaluated: %s", w->error);
+	} else if (w->ctx.reported == 0) {
+		if (run->aborted || run->deadline_hit) {
+			char *why = stop_reason(run);
+
+			msg = xpv_asprintf("check stopped before it reported a result: %s", why);
+			free(why);
+		} else {
+			msg = xpv_strdup("check reported no result (harness defect): nothing was observed");
+		}
+	}
+	if (msg != NULL) {
+		o.verdict = XPV_ERROR;
+		o.message = msg;
+		o.start_us = run->records[idx].start_us;
+		add_result_locked(run, c->id, &o, run->aborted);
+	}
+	pthread_mutex_unlock(&run->lock);
+	xpv_log(XPV_LOG_VERBOSE, "check %s: done", c->id);
+	free(msg);
+	if (finished) {
+		free(w->error);
+		free(w);
+	}
+	/* an abandoned worker keeps `w`; the process exits without freeing it */
+	return finished;
+}
+
+static int result_cmp_check_order(const struct xpv_run *run, const struct xpv_result *r)
+{
+	for (size_t i = 0; i < run->n_records; i++)
+		if (strcmp(run->records[i].check->id, r->check_id) == 0)
+			return (int)i;
+	return (int)run->n_records;
+}
+
+static const struct xpv_run *sort_run;
+
+static int result_cmp(const void *a, const void *b)
+{
+	const struct xpv_result *x = a, *y = b;
+	int cx = result_cmp_check_order(sort_run, x), cy = result_cmp_check_order(sort_run, y);
+
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	return strcmp(x->target, y->target);
+}
+
+int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
+		    const struct xpv_check *const *checks, size_t n_checks, const struct xpv_run_opts *opts)
+{
+	struct xpv_run *run = xpv_calloc(1, sizeof(*run));
+	struct xpv_plan_item *plan;
+	struct sigaction sa, old_int, old_term;
+	pthread_condattr_t ca;
+	long grace = opts->grace_ms > 0 ? opts->grace_ms : DEFAULT_GRACE_MS;
+	size_t total = 0;
+	int64_t start_mono = xpv_mono_ms();
+	char host[256] = "localhost";
+
+	run->sc = sc;
+	run->start_us = xpv_now_us();
+	run->run_id = make_run_id(run->start_us);
+	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+		strcpy(host, "localhost");
+	run->hostname = xpv_strdup(host);
+	run->deadline_mono_ms = start_mono + (int64_t)(sc->deadline_s * 1000);
+	pthread_mutex_init(&run->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&run->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&run->cancel, false);
+	run->records = xpv_calloc(n_checks, sizeof(*run->records));
+	run->n_records = n_checks;
+	run->waiver_uses = xpv_calloc(sc->n_waivers, sizeof(*run->waiver_uses));
+	for (size_t i = 0; i < sc->n_waivers; i++)
+		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
+
+	got_signal = 0;
+	if (opts->handle_signals) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		/* a second signal takes the default action: the user insists */
+		sa.sa_flags = SA_RESETHAND;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+	}
+
+	xpv_plan(&plan, sc, checks, n_checks, opts);
+	for (size_t i = 0; i < n_checks; i++) {
+		run->records[i].check = checks[i];
+		total += plan[i].run;
+	}
+	for (size_t i = 0; i < n_checks; i++) {
+		struct xpv_outcome o = { .target = "cluster" };
+		char *why = NULL;
+
+		if (!plan[i].run) {
+			o.verdict = XPV_SKIP;
+			o.message = plan[i].why_not;
+		} else if (should_stop(run)) {
+			char *r = stop_reason(run);
+
+			why = xpv_asprintf("not run: %s", r);
+			free(r);
+			o.verdict = run->aborted ? XPV_SKIP : XPV_ERROR;
+			o.message = why;
+		} else {
+			/* an abandoned check leaves the run stopped: the rest are "not run" */
+			run_one(run, checks[i], i, total, grace, start_mono);
+			continue;
+		}
+		pthread_mutex_lock(&run->lock);
+		add_result_locked(run, checks[i]->id, &o, run->aborted && plan[i].run);
+		pthread_mutex_unlock(&run->lock);
+		free(why);
+	}
+	xpv_progress_clear();
+	xpv_plan_free(plan, n_checks);
+	if (opts->handle_signals) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+
+	pthread_mutex_lock(&run->lock);
+	run->closed = true;
+	run->end_us = xpv_now_us();
+	sort_run = run;
+	qsort(run->results, run->n_results, sizeof(*run->results), result_cmp);
+	sort_run = NULL;
+	run->exit_code = xpv_exit_code(run->results, run->n_results, run->aborted);
+	pthread_mutex_unlock(&run->lock);
+	*out = run;
+	return 0;
+}
+
+enum xpv_verdict xpv_run_check_verdict(const struct xpv_run *run, const char *check_id)
+{
+	enum xpv_verdict v = XPV_SKIP;
+
+	for (size_t i = 0; i < run->n_results; i++)
+		if (strcmp(run->results[i].check_id, check_id) == 0)
+			v = xpv_verdict_worst(v, run->results[i].verdict);
+	return v;
+}
+
+void xpv_run_free(struct xpv_run *run)
+{
+	if (run == NULL)
+		return;
+	for (size_t i = 0; i < run->n_results; i++)
+		xpv_result_clear(&run->results[i]);
+	free(run->results);
+	free(run->records);
+	free(run->waiver_uses);
+	free(run->run_id);
+	free(run->hostname);
+	free(run->abort_reason);
+	pthread_mutex_destroy(&run->lock);
+	pthread_cond_destroy(&run->cond);
+	free(run);
+}

@@ -1,0 +1,175 @@
+/* Scenario files: the strict YAML description of a cluster to verify and how.
+ * See docs/scenario.md for every key and its default. */
+#ifndef XPV_SCENARIO_H
+#define XPV_SCENARIO_H
+
+#include "check.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum xpv_winrm_auth { XPV_AUTH_NEGOTIATE, XPV_AUTH_BASIC };
+enum xpv_login_method { XPV_LOGIN_BASIC, XPV_LOGIN_WINDOWS };
+enum xpv_failover_method { XPV_FAILOVER_RESTART_OWNER, XPV_FAILOVER_MOVE_ROLE };
+
+/* Where a secret came from; the value itself is never printed. */
+enum xpv_secret_source { XPV_SECRET_NONE, XPV_SECRET_ENV, XPV_SECRET_FILE, XPV_SECRET_INLINE };
+
+struct xpv_secret {
+	enum xpv_secret_source source;
+	char *origin; /* variable name or file path; NULL for inline */
+	char *value;  /* registered for redaction */
+};
+
+struct xpv_node {
+	char *name; /* cluster node name as WSFC reports it */
+	char *host; /* host name or address to connect to */
+	char *fqdn; /* optional fully qualified name (certificate SAN) */
+	char *ip;   /* optional address (certificate IP SAN) */
+};
+
+struct xpv_resolve {
+	char *host;
+	char *address;
+};
+
+struct xpv_service {
+	char *key;      /* management_server, data_collector, log_server */
+	char *name;     /* Win32_Service.Name */
+	char *resource; /* cluster resource name; defaults to name */
+	bool optional;  /* absence on a node is not a failure */
+};
+
+struct xpv_waiver {
+	char *check;
+	char *target;   /* fnmatch(3) glob; "*" by default */
+	char *reason;
+	char *expires;  /* YYYY-MM-DD, inclusive */
+	int line;       /* position in the scenario file */
+};
+
+struct xpv_check_param {
+	char *check;
+	char *name;
+	char *value;
+};
+
+#define XPV_SERVICE_COUNT 3
+
+struct xpv_scenario {
+	char *file;        /* path as given */
+	char *dir;         /* directory relative paths resolve against */
+	char *name;
+	char *description;
+
+	struct {
+		char *name;
+		char *role;
+		char *address;      /* URL as written */
+		char *address_host; /* host part of the URL */
+		char *scheme;
+		long port;          /* explicit or the scheme's default */
+	} cluster;
+
+	struct xpv_node *nodes;
+	size_t n_nodes;
+	struct xpv_resolve *resolve;
+	size_t n_resolve;
+
+	struct {
+		long port;
+		enum xpv_winrm_auth auth;
+		char *username;
+		struct xpv_secret password;
+		char *ca_file;
+		bool insecure;
+		double connect_timeout_s;
+		double operation_timeout_s;
+		double request_timeout_s;
+	} winrm;
+
+	struct xpv_service services[XPV_SERVICE_COUNT];
+
+	struct {
+		bool present;
+		enum xpv_login_method method;
+		char *username;
+		struct xpv_secret password;
+		char *client_id;
+		char *token_path;
+	} login;
+
+	struct {
+		char *ca_file;
+		bool require_ip_san;
+		long expiry_warn_days;
+	} tls;
+
+	struct {
+		bool allow_disruptive;
+		enum xpv_failover_method method;
+		double takeover_max_s;
+		long poll_ms;
+		double timeout_s;
+		bool failback;
+	} failover;
+
+	char **include;
+	size_t n_include;
+	char **exclude;
+	size_t n_exclude;
+	struct xpv_check_param *params;
+	size_t n_params;
+
+	struct xpv_waiver *waivers;
+	size_t n_waivers;
+
+	struct {
+		char *dir;
+		char *junit;
+		char *html;
+		char *json;
+	} reports;
+
+	double deadline_s;
+
+	char **warnings; /* shown in every report (inline password, TLS off) */
+	size_t n_warnings;
+};
+
+/* One problem found while loading, positioned in the file. */
+struct xpv_diag {
+	int line;   /* 1-based; 0 when the file could not be read at all */
+	int column; /* 1-based */
+	char *path; /* key path such as winrm.port or nodes[1].name */
+	char *what;
+};
+
+struct xpv_diags {
+	struct xpv_diag *items;
+	size_t n;
+};
+
+/* Formats diagnostic `d` of `file` as `FILE:LINE:COL: key.path: what`. */
+char *xpv_diag_format(const char *file, const struct xpv_diag *d);
+
+void xpv_diags_clear(struct xpv_diags *diags);
+
+/* Loads and validates `path` against the check table `checks` (ids, params).
+ * Secrets are resolved (and registered for redaction). On success returns 0
+ * and `*out` holds the scenario. On any problem returns XPV_ESCENARIO,
+ * `*out` is NULL, and `diags` lists every problem found, in file order. */
+int xpv_scenario_load(struct xpv_scenario **out, struct xpv_diags *diags, const char *path,
+		      const struct xpv_check *const *checks, size_t n_checks);
+
+void xpv_scenario_free(struct xpv_scenario *sc);
+
+/* The service entry for `key` (management_server, data_collector,
+ * log_server), or NULL. */
+const struct xpv_service *xpv_scenario_service(const struct xpv_scenario *sc, const char *key);
+
+/* The scenario's value of parameter `name` for check `check_id`, or NULL. */
+const char *xpv_scenario_param(const struct xpv_scenario *sc, const char *check_id,
+			       const char *name);
+
+#endif

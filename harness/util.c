@@ -1,0 +1,289 @@
+#include "util.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libxml/chvalid.h>
+#include <libxml/xmlstring.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	fputs("xpverify: out of memory\n", stderr);
+	abort();
+}
+
+void *xpv_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *xpv_realloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+char *xpv_strdup(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		oom();
+	return d;
+}
+
+char *xpv_vasprintf(const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char *buf;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		oom();
+	buf = xpv_calloc((size_t)n + 1, 1);
+	vsnprintf(buf, (size_t)n + 1, fmt, ap);
+	return buf;
+}
+
+char *xpv_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xpv_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int64_t xpv_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t xpv_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void xpv_format_time(char *buf, size_t len, int64_t us, enum xpv_time_fmt fmt)
+{
+	time_t secs = (time_t)(us / 1000000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&secs, &tm);
+	switch (fmt) {
+	case XPV_TIME_DATE:
+		strftime(buf, len, "%Y-%m-%d", &tm);
+		return;
+	case XPV_TIME_JUNIT:
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+		return;
+	case XPV_TIME_ISO:
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	case XPV_TIME_ISO_US:
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06ldZ", base, (long)(us % 1000000));
+		return;
+	}
+}
+
+char *xpv_text_clean(const char *s)
+{
+	static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
+	size_t len, i = 0, o = 0;
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	/* each input byte yields at most 3 output bytes */
+	out = xpv_calloc(len * 3 + 1, 1);
+	while (i < len) {
+		int clen = (int)(len - i > 4 ? 4 : len - i);
+		int c = xmlGetUTF8Char((const unsigned char *)s + i, &clen);
+
+		if (c < 0 || clen <= 0) {
+			memcpy(out + o, repl, 3);
+			o += 3;
+			i += 1;
+			continue;
+		}
+		if (!xmlIsCharQ(c)) {
+			memcpy(out + o, repl, 3);
+			o += 3;
+		} else {
+			memcpy(out + o, s + i, (size_t)clen);
+			o += (size_t)clen;
+		}
+		i += (size_t)clen;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *arg)
+{
+	char *tmp = xpv_asprintf("%s.tmp.XXXXXX", path);
+	FILE *f = NULL;
+	int fd, rc;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0644) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot set mode of %s: %s", tmp, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		rc = xpv_error_set(XPV_EIO, "cannot open %s: %s", tmp, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	rc = fill(f, arg);
+	if (rc < 0)
+		goto fail;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	if (f != NULL)
+		fclose(f);
+	unlink(tmp);
+out:
+	free(tmp);
+	return rc;
+}
+
+int xpv_mkdir_p(const char *path)
+{
+	char *p = xpv_strdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; ; s++) {
+		bool end = (*s == '\0');
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			rc = xpv_error_set(XPV_EIO, "cannot create directory %s: %s", p, strerror(errno));
+			break;
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	if (rc == 0) {
+		struct stat st;
+
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			rc = xpv_error_set(XPV_EIO, "cannot create directory %s: not a directory", path);
+	}
+	return rc;
+}
+
+int xpv_read_file(char **out, size_t *len, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (f == NULL)
+		return xpv_error_set(XPV_EIO, "cannot read %s: %s", path, strerror(errno));
+	for (;;) {
+		size_t got;
+
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xpv_realloc(buf, cap);
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > max) {
+			rc = xpv_error_set(XPV_EIO, "cannot read %s: larger than %zu bytes", path, max);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = xpv_error_set(XPV_EIO, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf = xpv_realloc(buf, n + 1);
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (len != NULL)
+		*len = n;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+char *xpv_path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/' || dir == NULL || dir[0] == '\0' || strcmp(dir, ".") == 0)
+		return xpv_strdup(name);
+	return xpv_asprintf("%s/%s", dir, name);
+}
+
+char *xpv_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xpv_strdup(".");
+	if (slash == path)
+		return xpv_strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}

@@ -1,0 +1,62 @@
+/* Small shared helpers: strings, clocks, text sanitising, files. */
+#ifndef XPV_UTIL_H
+#define XPV_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* strdup that accepts NULL (returns NULL). Aborts on allocation failure: an
+ * out-of-memory harness cannot report anything truthful. */
+char *xpv_strdup(const char *s);
+
+/* Allocating printf; aborts on allocation failure like xpv_strdup. */
+char *xpv_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xpv_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* calloc/realloc that abort on failure. */
+void *xpv_calloc(size_t n, size_t size);
+void *xpv_realloc(void *p, size_t size);
+
+/* Wall-clock time in microseconds since the epoch (CLOCK_REALTIME). */
+int64_t xpv_now_us(void);
+
+/* Monotonic time in milliseconds, for deadlines and elapsed times. */
+int64_t xpv_mono_ms(void);
+
+/* Formats `us` (epoch microseconds, UTC) into `buf`:
+ * XPV_TIME_ISO_US  2026-11-22T09:46:11.123456Z
+ * XPV_TIME_ISO     2026-11-22T09:46:11Z
+ * XPV_TIME_JUNIT   2026-11-22T09:46:11 (JUnit's zone-less form, UTC)
+ * XPV_TIME_DATE    2026-11-22 */
+enum xpv_time_fmt { XPV_TIME_ISO_US, XPV_TIME_ISO, XPV_TIME_JUNIT, XPV_TIME_DATE };
+void xpv_format_time(char *buf, size_t len, int64_t us, enum xpv_time_fmt fmt);
+
+/* Returns a new string equal to `s` where every byte sequence that is not
+ * valid UTF-8, and every character XML 1.0 does not allow (controls other
+ * than tab, newline, carriage return), is replaced by U+FFFD. The result is
+ * safe for JSON, XML and HTML writers. NULL gives NULL. */
+char *xpv_text_clean(const char *s);
+
+/* Writes `path` atomically: `fill` writes the content to a temporary file in
+ * the same directory, which is flushed, synced and renamed over `path`. On
+ * any failure the temporary file is removed, `path` is left as it was, and a
+ * negative xpv_err is returned with the last-error message set. `fill`
+ * returns 0 or a negative xpv_err. */
+int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *arg);
+
+/* Creates `path` and its missing parents (mode 0755). */
+int xpv_mkdir_p(const char *path);
+
+/* Reads a whole file into a NUL-terminated buffer (at most `max` bytes). */
+int xpv_read_file(char **out, size_t *len, const char *path, size_t max);
+
+/* Joins `dir` and `name` unless `name` is absolute. */
+char *xpv_path_join(const char *dir, const char *name);
+
+/* The directory part of `path` ("." when it has none). */
+char *xpv_dirname(const char *path);
+
+#endif

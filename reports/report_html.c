@@ -1,0 +1,352 @@
+/* The HTML report: one self-contained file (inline CSS and SVG, no script,
+ * no external resource). Written with libxml2's text writer so every string
+ * is escaped by construction; only the constant style sheet is raw. */
+#include "report.h"
+
+#include "error.h"
+#include "util.h"
+
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W(call)                  \
+	do {                     \
+		if ((call) < 0)  \
+			goto fail; \
+	} while (0)
+
+/* Constant, ours: written raw. Contains no '<'. */
+static const char css[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:72em;"
+	"padding:0 1em;color:#1b1b1b;line-height:1.4}"
+	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin:1.6em 0 .4em}"
+	"table{border-collapse:collapse;width:100%;margin:.5em 0}"
+	"th,td{border:1px solid #c8c8c8;padding:.3em .5em;text-align:left;vertical-align:top}"
+	"th{background:#f0f0f0}td.msg{white-space:pre-wrap}"
+	"table.meta{width:auto}table.meta th{font-weight:normal;color:#444}"
+	".v{display:inline-block;min-width:4.5em;padding:.1em .4em;border-radius:.25em;font-weight:bold;"
+	"text-align:center;text-transform:uppercase;border:1px solid transparent}"
+	".v-pass{background:#dff3e2;color:#0b5d1e;border-color:#0b5d1e}"
+	".v-fail{background:#fbe0e0;color:#8a1111;border-color:#8a1111}"
+	".v-error{background:#f3e1f7;color:#5e1480;border-color:#5e1480}"
+	".v-skip{background:#eeeeee;color:#444;border-color:#777}"
+	".v-waived{background:#fff4d6;color:#6b4d00;border-color:#6b4d00}"
+	".v-aborted{background:#fbe0e0;color:#8a1111;border-color:#8a1111}"
+	".overall{font-size:1.3em;margin:.6em 0}"
+	".warn{background:#fff4d6;border-left:.3em solid #b58100;padding:.4em .8em;margin:.3em 0}"
+	".remedy{background:#f6f8fa;border-left:.3em solid #3a6ea5;padding:.4em .8em}"
+	".muted{color:#555}svg{display:block;margin:.5em 0}"
+	"@media print{body{margin:0;max-width:none;font-size:10pt}"
+	".v{background:none!important;color:#000!important;border-color:#000!important}"
+	"section{break-inside:avoid-page}a{color:#000}}";
+
+static int text_el(xmlTextWriterPtr w, const char *el, const char *cls, const char *text)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST el) < 0)
+		return -1;
+	if (cls != NULL && xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls) < 0)
+		return -1;
+	if (xmlTextWriterWriteString(w, BAD_CAST(text ? text : "")) < 0)
+		return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
+/* A verdict badge: the word, and a colour that only repeats it. */
+static int badge(xmlTextWriterPtr w, const char *verdict)
+{
+	char *cls = xpv_asprintf("v v-%s", verdict);
+	int rc = text_el(w, "span", cls, verdict);
+
+	free(cls);
+	return rc;
+}
+
+static int meta_row(xmlTextWriterPtr w, const char *label, const char *value)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "tr") < 0 || text_el(w, "th", NULL, label) < 0 ||
+	    text_el(w, "td", NULL, value) < 0)
+		return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
+/* Summary bar: one rectangle per verdict, proportional to its count. */
+static int summary_svg(xmlTextWriterPtr w, const json_t *summary)
+{
+	static const char *const order[] = { "pass", "fail", "error", "waived", "skip" };
+	static const char *const fill[] = { "#2e8b3e", "#c62828", "#7b1fa2", "#d39e00", "#9e9e9e" };
+	long long total = xpv_json_int(summary, "total");
+	double x = 0;
+
+	if (total <= 0)
+		return 0;
+	W(xmlTextWriterStartElement(w, BAD_CAST "svg"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/2000/svg"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "width", BAD_CAST "600"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "height", BAD_CAST "18"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "role", BAD_CAST "img"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "aria-label", BAD_CAST "results by verdict"));
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		long long n = xpv_json_int(summary, order[i]);
+		double width = 600.0 * (double)n / (double)total;
+		char xs[32], ws[32];
+		char *title;
+
+		if (n == 0)
+			continue;
+		snprintf(xs, sizeof(xs), "%.1f", x);
+		snprintf(ws, sizeof(ws), "%.1f", width);
+		W(xmlTextWriterStartElement(w, BAD_CAST "rect"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "x", BAD_CAST xs));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "y", BAD_CAST "0"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "width", BAD_CAST ws));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "height", BAD_CAST "18"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "fill", BAD_CAST fill[i]));
+		title = xpv_asprintf("%lld %s", n, order[i]);
+		if (text_el(w, "title", NULL, title) < 0) {
+			free(title);
+			goto fail;
+		}
+		free(title);
+		W(xmlTextWriterFullEndElement(w));
+		x += width;
+	}
+	W(xmlTextWriterFullEndElement(w));
+	return 0;
+fail:
+	return -1;
+}
+
+static int header(xmlTextWriterPtr w, const json_t *doc)
+{
+	const json_t *run = json_object_get(doc, "run"), *sc = json_object_get(doc, "scenario");
+	const json_t *cl = json_object_get(sc, "cluster"), *summary = json_object_get(doc, "summary");
+	const json_t *node, *warn;
+	char *nodes = xpv_strdup(""), *title = NULL, *counts = NULL, *dur = NULL;
+	size_t i;
+	int rc = -1;
+
+	json_array_foreach(json_object_get(sc, "nodes"), i, node) {
+		char *next = xpv_asprintf("%s%s%s (%s)", nodes, i ? ", " : "", xpv_json_str(node, "name"),
+					  xpv_json_str(node, "host"));
+
+		free(nodes);
+		nodes = next;
+	}
+	title = xpv_asprintf("xpverify report: %s", xpv_json_str(sc, "name"));
+	W(text_el(w, "h1", NULL, title));
+	W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "overall"));
+	W(xmlTextWriterWriteString(w, BAD_CAST "Overall result: "));
+	W(badge(w, xpv_json_str(run, "verdict")));
+	if (json_is_true(json_object_get(run, "aborted"))) {
+		char *why = xpv_asprintf(" (partial results: %s)", xpv_json_str(run, "abort_reason"));
+
+		rc = xmlTextWriterWriteString(w, BAD_CAST why);
+		free(why);
+		W(rc);
+		rc = -1;
+	}
+	W(xmlTextWriterFullEndElement(w));
+	counts = xpv_asprintf("%lld results: %lld pass, %lld fail, %lld error, %lld waived, %lld skip",
+			      xpv_json_int(summary, "total"), xpv_json_int(summary, "pass"),
+			      xpv_json_int(summary, "fail"), xpv_json_int(summary, "error"),
+			      xpv_json_int(summary, "waived"), xpv_json_int(summary, "skip"));
+	W(text_el(w, "p", NULL, counts));
+	W(summary_svg(w, summary));
+	json_array_foreach(json_object_get(doc, "warnings"), i, warn) {
+		char *t = xpv_asprintf("Warning: %s", json_string_value(warn));
+
+		rc = text_el(w, "p", "warn", t);
+		free(t);
+		W(rc);
+		rc = -1;
+	}
+	dur = xpv_asprintf("%.3f s", json_number_value(json_object_get(run, "duration_s")));
+	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "meta"));
+	W(meta_row(w, "Cluster", xpv_json_str(cl, "name")));
+	W(meta_row(w, "Role", xpv_json_str(cl, "role")));
+	W(meta_row(w, "Cluster address", xpv_json_str(cl, "address")));
+	W(meta_row(w, "Nodes", nodes));
+	W(meta_row(w, "Scenario", xpv_json_str(sc, "name")));
+	W(meta_row(w, "Scenario file", xpv_json_str(sc, "file")));
+	if (json_is_string(json_object_get(sc, "description")))
+		W(meta_row(w, "Description", xpv_json_str(sc, "description")));
+	W(meta_row(w, "Run id", xpv_json_str(run, "id")));
+	W(meta_row(w, "Started (UTC)", xpv_json_str(run, "started")));
+	W(meta_row(w, "Finished (UTC)", xpv_json_str(run, "finished")));
+	W(meta_row(w, "Duration", dur));
+	W(meta_row(w, "Ran from", xpv_json_str(run, "host")));
+	W(meta_row(w, "xpverify version", xpv_json_str(json_object_get(doc, "tool"), "version")));
+	W(xmlTextWriterFullEndElement(w));
+	rc = 0;
+fail:
+	free(nodes);
+	free(title);
+	free(counts);
+	free(dur);
+	return rc;
+}
+
+static int check_section(xmlTextWriterPtr w, const json_t *check)
+{
+	const json_t *res;
+	const char *verdict = xpv_json_str(check, "verdict");
+	char *h = xpv_asprintf("%s: %s ", xpv_json_str(check, "id"), xpv_json_str(check, "title"));
+	char *guide = xpv_asprintf("Guide step: %s%s", xpv_json_str(check, "guide_section"),
+				   json_is_true(json_object_get(check, "disruptive")) ? " (disruptive)" : "");
+	size_t i;
+	int rc = -1;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST xpv_json_str(check, "id")));
+	W(xmlTextWriterStartElement(w, BAD_CAST "h2"));
+	W(xmlTextWriterWriteString(w, BAD_CAST h));
+	W(badge(w, verdict));
+	W(xmlTextWriterFullEndElement(w));
+	W(text_el(w, "p", "muted", guide));
+	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+	W(text_el(w, "th", NULL, "Target"));
+	W(text_el(w, "th", NULL, "Result"));
+	W(text_el(w, "th", NULL, "Expected"));
+	W(text_el(w, "th", NULL, "Observed"));
+	W(text_el(w, "th", NULL, "Details"));
+	W(xmlTextWriterFullEndElement(w));
+	json_array_foreach(json_object_get(check, "results"), i, res) {
+		const json_t *wv = json_object_get(res, "waiver");
+		char *details = json_is_object(wv)
+					? xpv_asprintf("%s\nWaived until %s: %s", xpv_json_str(res, "message"),
+						       xpv_json_str(wv, "expires"), xpv_json_str(wv, "reason"))
+					: xpv_strdup(xpv_json_str(res, "message"));
+
+		if (xmlTextWriterStartElement(w, BAD_CAST "tr") < 0 ||
+		    text_el(w, "td", NULL, xpv_json_str(res, "target")) < 0 ||
+		    xmlTextWriterStartElement(w, BAD_CAST "td") < 0 ||
+		    badge(w, xpv_json_str(res, "verdict")) < 0 || xmlTextWriterFullEndElement(w) < 0 ||
+		    text_el(w, "td", "msg", xpv_json_str(res, "expected")) < 0 ||
+		    text_el(w, "td", "msg", xpv_json_str(res, "observed")) < 0 ||
+		    text_el(w, "td", "msg", details) < 0 || xmlTextWriterFullEndElement(w) < 0) {
+			free(details);
+			goto fail;
+		}
+		free(details);
+	}
+	W(xmlTextWriterFullEndElement(w));
+	if (strcmp(verdict, "fail") == 0 || strcmp(verdict, "error") == 0 || strcmp(verdict, "waived") == 0) {
+		char *t = xpv_asprintf("How to fix: %s", xpv_json_str(check, "remediation"));
+
+		rc = text_el(w, "p", "remedy", t);
+		free(t);
+		W(rc);
+		rc = -1;
+	}
+	W(xmlTextWriterFullEndElement(w));
+	rc = 0;
+fail:
+	free(h);
+	free(guide);
+	return rc;
+}
+
+static int waivers_section(xmlTextWriterPtr w, const json_t *doc)
+{
+	const json_t *waivers = json_object_get(doc, "waivers"), *wv;
+	size_t i;
+
+	if (json_array_size(waivers) == 0)
+		return 0;
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "waivers"));
+	W(text_el(w, "h2", NULL, "Waivers"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+	W(text_el(w, "th", NULL, "Check"));
+	W(text_el(w, "th", NULL, "Target"));
+	W(text_el(w, "th", NULL, "Reason"));
+	W(text_el(w, "th", NULL, "Expires"));
+	W(text_el(w, "th", NULL, "Status"));
+	W(xmlTextWriterFullEndElement(w));
+	json_array_foreach(waivers, i, wv) {
+		bool expired = json_is_true(json_object_get(wv, "expired"));
+		char *status = expired ? xpv_strdup("EXPIRED: no longer applies")
+				       : xpv_asprintf("active, applied to %lld result%s", xpv_json_int(wv, "uses"),
+						      xpv_json_int(wv, "uses") == 1 ? "" : "s");
+		int rc = xmlTextWriterStartElement(w, BAD_CAST "tr") < 0 ||
+			 text_el(w, "td", NULL, xpv_json_str(wv, "check")) < 0 ||
+			 text_el(w, "td", NULL, xpv_json_str(wv, "target")) < 0 ||
+			 text_el(w, "td", NULL, xpv_json_str(wv, "reason")) < 0 ||
+			 text_el(w, "td", NULL, xpv_json_str(wv, "expires")) < 0 ||
+			 text_el(w, "td", expired ? "v-fail" : NULL, status) < 0 ||
+			 xmlTextWriterFullEndElement(w) < 0;
+
+		free(status);
+		if (rc)
+			goto fail;
+	}
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterFullEndElement(w));
+	return 0;
+fail:
+	return -1;
+}
+
+static int html_write(FILE *out, const json_t *doc)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf != NULL ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	const json_t *sc = json_object_get(doc, "scenario"), *run = json_object_get(doc, "run"), *check;
+	char *title = NULL;
+	size_t i;
+	int rc = XPV_EREPORT;
+
+	if (w == NULL)
+		goto fail;
+	title = xpv_asprintf("xpverify: %s: %s", xpv_json_str(sc, "name"), xpv_json_str(run, "verdict"));
+	W(xmlTextWriterWriteRaw(w, BAD_CAST "<!DOCTYPE html>\n"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "html"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "lang", BAD_CAST "en"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "head"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "meta"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "charset", BAD_CAST "utf-8"));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "meta"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "viewport"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "content", BAD_CAST "width=device-width, initial-scale=1"));
+	W(xmlTextWriterEndElement(w));
+	W(text_el(w, "title", NULL, title));
+	W(xmlTextWriterStartElement(w, BAD_CAST "style"));
+	W(xmlTextWriterWriteRaw(w, BAD_CAST css));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "header"));
+	W(header(w, doc));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "main"));
+	json_array_foreach(json_object_get(doc, "checks"), i, check)
+		W(check_section(w, check));
+	W(waivers_section(w, doc));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterFullEndElement(w));
+	W(xmlTextWriterFlush(w));
+	xmlFreeTextWriter(w);
+	w = NULL;
+	if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) != (size_t)xmlBufferLength(buf) ||
+	    fputc('\n', out) == EOF)
+		goto fail;
+	rc = 0;
+fail:
+	free(title);
+	if (w != NULL)
+		xmlFreeTextWriter(w);
+	if (buf != NULL)
+		xmlBufferFree(buf);
+	if (rc < 0)
+		return xpv_error_set(rc, "cannot produce the HTML report");
+	return 0;
+}
+
+const struct xpv_reporter xpv_reporter_html = { .name = "html", .write = html_write };
