@@ -294,15 +294,15 @@ static char *make_run_id(int64_t now_us)
 	}
 }
 
+/* Caller holds run->lock. */
 static void cancel_run(struct xpv_run *run)
 {
-	pthread_mutex_lock(&run->lock);
 	atomic_store(&run->cancel, true);
 	pthread_cond_broadcast(&run->cond);
-	pthread_mutex_unlock(&run->lock);
 }
 
-/* Checks for a signal or the deadline; returns true when the run must stop. */
+/* Checks for a signal or the deadline; returns true when the run must stop.
+ * Caller holds run->lock. */
 static bool should_stop(struct xpv_run *run)
 {
 	if (got_signal != 0 && !run->aborted) {
@@ -490,11 +490,15 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	for (size_t i = 0; i < n_checks; i++) {
 		struct xpv_outcome o = { .target = "cluster" };
 		char *why = NULL;
+		bool stop;
 
+		pthread_mutex_lock(&run->lock);
+		stop = should_stop(run);
+		pthread_mutex_unlock(&run->lock);
 		if (!plan[i].run) {
 			o.verdict = XPV_SKIP;
 			o.message = plan[i].why_not;
-		} else if (should_stop(run)) {
+		} else if (stop) {
 			char *r = stop_reason(run);
 
 			why = xpv_asprintf("not run: %s", r);

@@ -113,8 +113,14 @@ int xpv_secret_from_file(char **out, const char *path)
 
 	*out = NULL;
 	rc = xpv_read_file(out, &len, path, 64 * 1024);
-	if (rc < 0)
-		return xpv_error_set(XPV_ESECRET, "%s", xpv_error_last());
+	if (rc < 0) {
+		/* the message lives in the buffer xpv_error_set writes: copy it first */
+		char *msg = xpv_strdup(xpv_error_last());
+
+		xpv_error_set(XPV_ESECRET, "%s", msg);
+		free(msg);
+		return XPV_ESECRET;
+	}
 	if (len > 0 && (*out)[len - 1] == '\n')
 		(*out)[--len] = '\0';
 	if (len > 0 && (*out)[len - 1] == '\r')

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libxml/chvalid.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlstring.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,13 @@ char *xpv_text_clean(const char *s)
 	while (i < len) {
 		int clen = (int)(len - i > 4 ? 4 : len - i);
 		int c = xmlGetUTF8Char((const unsigned char *)s + i, &clen);
+		xmlChar canon[8];
 
+		/* libxml2's decoder accepts overlong forms: only the canonical
+		 * encoding of the decoded character is valid UTF-8 */
+		if (c >= 0 && clen > 0 &&
+		    (xmlCopyCharMultiByte(canon, c) != clen || memcmp(canon, s + i, (size_t)clen) != 0))
+			c = -1;
 		if (c < 0 || clen <= 0) {
 			memcpy(out + o, repl, 3);
 			o += 3;

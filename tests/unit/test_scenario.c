@@ -1,0 +1,333 @@
+/* Scenario loading: every class of bad input gets its exact message and
+ * position; good files get their defaults. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "scenario.h"
+#include "secrets.h"
+#include "test_checks.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE                                  \
+	"name: lab\n"                         \
+	"cluster:\n"                          \
+	"  name: xpcluster\n"                 \
+	"  role: ms-role\n"                   \
+	"  address: https://ms-role.lab.local\n" \
+	"nodes:\n"                            \
+	"  - name: node1\n"                   \
+	"    host: 127.0.10.1\n"              \
+	"  - name: node2\n"                   \
+	"    host: 127.0.10.2\n"
+
+struct bad_case {
+	const char *yaml;
+	const char *expected; /* the first diagnostic, after the file name */
+};
+
+static int case_no;
+
+/* Loads `yaml`; returns the diagnostics (caller clears) and the path. */
+static int load_text(struct xpv_scenario **sc, struct xpv_diags *d, char **path, const char *yaml)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "case%d.yaml", case_no++);
+	*path = th_write(name, yaml);
+	memset(d, 0, sizeof(*d));
+	return xpv_scenario_load(sc, d, *path, xpv_test_checks, xpv_test_checks_count);
+}
+
+static void test_bad(void **state)
+{
+	const struct bad_case *c = *state;
+	struct xpv_scenario *sc = (void *)1;
+	struct xpv_diags d;
+	char *path, *line;
+	int rc = load_text(&sc, &d, &path, c->yaml);
+
+	assert_int_equal(rc, -4 /* XPV_ESCENARIO */);
+	assert_null(sc);
+	assert_true(d.n >= 1);
+	line = xpv_diag_format(path, &d.items[0]);
+	assert_memory_equal(line, path, strlen(path));
+	assert_string_equal(line + strlen(path), c->expected);
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+}
+
+static const struct bad_case cases[] = {
+	{ BASE "nmae: x\n", ":11:1: nmae: unknown key" },
+	{ BASE "winrm:\n  port: abc\n", ":12:9: winrm.port: expected an integer, got 'abc'" },
+	{ BASE "winrm:\n  port: 70000\n", ":12:9: winrm.port: must be between 1 and 65535, got 70000" },
+	{ "name: lab\ncluster:\n  name: c\n  address: https://r.lab\nnodes:\n  - {name: a, host: h1}\n"
+	  "  - {name: b, host: h2}\n",
+	  ":3:3: cluster.role: missing required key" },
+	{ "name: lab\ncluster: {name: c, role: r, address: https://r.lab}\nnodes:\n  - name: node1\n"
+	  "    host: h1\n  - name: NODE1\n    host: h2\n",
+	  ":6:5: nodes[1]: duplicate node 'NODE1' (also nodes[0])" },
+	{ "name: lab\ncluster: {name: c, role: r, address: https://r.lab}\nnodes:\n  - {name: a, host: h1}\n"
+	  "  - {name: b, host: H1}\n",
+	  ":5:5: nodes[1]: duplicate host 'H1' (also nodes[0])" },
+	{ "name: lab\ncluster: {name: c, role: r, address: 'ftp://r.lab'}\nnodes: [{name: a, host: h1}, {name: b, host: h2}]\n",
+	  ":2:38: cluster.address: malformed URL 'ftp://r.lab': the scheme must be https or http" },
+	{ "name: lab\ncluster: {name: c, role: r, address: 'https://exa mple'}\nnodes: [{name: a, host: h1}, {name: b, host: h2}]\n",
+	  ":2:38: cluster.address: malformed URL 'https://exa mple': Bad hostname" },
+	{ BASE "winrm:\n  auth: basic\n  username: u\n  password_file: /nonexistent/pw\n",
+	  ":14:18: winrm.password_file: cannot read /nonexistent/pw: No such file or directory" },
+	{ BASE "winrm:\n  auth: basic\n  username: u\n  password_env: XPV_TEST_UNSET_VARIABLE\n",
+	  ":14:17: winrm.password_env: environment variable XPV_TEST_UNSET_VARIABLE is not set" },
+	{ BASE "name: again\n", ":11:1: name: duplicate key" },
+	{ BASE "winrm:\n  auth: ntlm\n", ":12:9: winrm.auth: expected one of negotiate, basic, got 'ntlm'" },
+	{ BASE "winrm:\n  insecure: yes\n", ":12:13: winrm.insecure: expected true or false, got 'yes'" },
+	{ BASE "waivers:\n  - check: t-cluster\n    expires: 2030-01-01\n",
+	  ":12:5: waivers[0].reason: missing required key" },
+	{ BASE "waivers:\n  - check: t-cluster\n    reason: known\n    expires: 2026-02-30\n",
+	  ":14:14: waivers[0].expires: expected a date YYYY-MM-DD, got '2026-02-30'" },
+	{ BASE "waivers:\n  - check: t-nope\n    reason: known\n    expires: 2030-01-01\n",
+	  ":12:12: waivers[0].check: unknown check 't-nope' (xpverify list-checks shows the known ones)" },
+	{ BASE "checks:\n  include: [t-cluster, t-nope]\n",
+	  ":12:24: checks.include[1]: unknown check 't-nope' (xpverify list-checks shows the known ones)" },
+	{ "name: lab\ncluster: {name: c, role: r, address: https://r.lab}\nnodes:\n  - {name: a, host: h1}\n",
+	  ":4:3: nodes: a failover cluster has at least 2 nodes, got 1" },
+	{ "name: lab\ncluster: {name: c, role: r, address: https://r.lab}\nnodes: {name: a}\n",
+	  ":3:8: nodes: expected a list, got a mapping" },
+	{ "name: [unclosed\ncluster: x\n",
+	  ":2:8: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
+	{ "", ":1:1: the file is empty; a scenario is a mapping with name, cluster and nodes" },
+	{ "# only a comment\n", ":1:1: the file is empty; a scenario is a mapping with name, cluster and nodes" },
+	{ "- just\n- a list\n", ":1:1: expected a mapping, got a list" },
+	{ BASE "lab: fixtures/labs/healthy.yaml\n",
+	  ":11:6: lab: is not supported by this version of xpverify (see docs/scenario.md)" },
+	{ BASE "winrm:\n  username: u\n  password_env: HOME\n  password: inline\n",
+	  ":14:13: winrm.password: only one of password_env, password_file, password may be set" },
+	{ BASE "winrm:\n  auth: basic\n", ":12:3: winrm.username: missing required key (auth basic needs a username and a password)" },
+	{ BASE "checks:\n  params:\n    t-cluster:\n      nope: 1\n",
+	  ":14:7: checks.params.t-cluster.nope: unknown parameter of check t-cluster" },
+	{ BASE "checks:\n  params:\n    t-nodes:\n      sleep_ms: soon\n",
+	  ":14:17: checks.params.t-nodes.sleep_ms: expected an integer, got 'soon'" },
+	{ BASE "nodes2: []\n", ":11:1: nodes2: unknown key" },
+	{ "name: lab\ncluster: {name: c, role: r, address: https://r.lab}\nnodes:\n  - {name: a, host: h1, ip: 999.1.1.1}\n"
+	  "  - {name: b, host: h2}\n",
+	  ":4:5: nodes[0]: ip '999.1.1.1' is not an IPv4 or IPv6 address" },
+	{ BASE "resolve:\n  ms-role.lab.local: not-an-address\n",
+	  ":12:22: resolve.ms-role.lab.local: 'not-an-address' is not an IPv4 or IPv6 address" },
+	{ BASE "failover:\n  takeover_max_s: 300\n  timeout_s: 60\n",
+	  ":12:3: failover: timeout_s (60) must not be shorter than takeover_max_s (300)" },
+	{ BASE "description:\n", ":11:13: description: has no value (expected a string)" },
+	{ BASE "name2: x\n---\nname: other\n", ":11:1: name2: unknown key" },
+	{ BASE "---\nname: other\n", ":11:1: more than one YAML document; a scenario is one document" },
+	{ BASE "reports:\n  junit: out.xml\n  html: out.xml\n",
+	  ":1:1: reports: two reports are written to the same file 'out.xml'" },
+	{ BASE "reports:\n  evidence: true\n",
+	  ":12:13: reports.evidence: is not supported by this version of xpverify (see docs/scenario.md)" },
+};
+
+static void test_missing_file(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d = { 0 };
+	char *line;
+
+	(void)state;
+	assert_int_equal(xpv_scenario_load(&sc, &d, "/nonexistent/s.yaml", NULL, 0), -4);
+	assert_int_equal(d.n, 1);
+	line = xpv_diag_format("/nonexistent/s.yaml", &d.items[0]);
+	assert_string_equal(line, "/nonexistent/s.yaml: cannot read: No such file or directory");
+	free(line);
+	xpv_diags_clear(&d);
+}
+
+static void test_every_problem_in_file_order(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&sc, &d, &path,
+				   BASE "tls:\n  expiry_warn_days: -1\nwinrm:\n  port: 0\nbogus: 1\n"),
+			 -4);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.items[0].path, "tls.expiry_warn_days");
+	assert_int_equal(d.items[0].line, 12);
+	assert_string_equal(d.items[1].path, "winrm.port");
+	assert_int_equal(d.items[1].line, 14);
+	assert_string_equal(d.items[2].path, "bogus");
+	assert_int_equal(d.items[2].line, 15);
+	xpv_diags_clear(&d);
+	free(path);
+}
+
+static void test_defaults(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&sc, &d, &path, BASE), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(sc->name, "lab");
+	assert_string_equal(sc->cluster.address_host, "ms-role.lab.local");
+	assert_int_equal(sc->cluster.port, 443);
+	assert_int_equal(sc->n_nodes, 2);
+	assert_string_equal(sc->nodes[1].host, "127.0.10.2");
+	assert_int_equal(sc->winrm.port, 5986);
+	assert_int_equal(sc->winrm.auth, XPV_AUTH_NEGOTIATE);
+	assert_false(sc->winrm.insecure);
+	assert_string_equal(xpv_scenario_service(sc, "management_server")->name,
+			    "Milestone XProtect Management Server");
+	assert_string_equal(xpv_scenario_service(sc, "data_collector")->resource,
+			    "Milestone XProtect Data Collector Server");
+	assert_false(xpv_scenario_service(sc, "log_server")->optional);
+	assert_string_equal(sc->login.client_id, "GrantValidatorClient");
+	assert_string_equal(sc->login.token_path, "/IDP/connect/token");
+	assert_int_equal(sc->failover.method, XPV_FAILOVER_RESTART_OWNER);
+	assert_false(sc->failover.allow_disruptive);
+	assert_int_equal(sc->failover.poll_ms, 250);
+	assert_int_equal(sc->tls.expiry_warn_days, 30);
+	assert_string_equal(sc->reports.dir, "xpverify-reports");
+	assert_string_equal(sc->reports.junit, "junit.xml");
+	assert_int_equal(sc->n_warnings, 0);
+	xpv_scenario_free(sc);
+	free(path);
+}
+
+static void test_full(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path, *pw = th_write("winrm.pw", "s3cret-file\n");
+	char *yaml = xpv_asprintf(
+		BASE "description: \"full\"\n"
+		     "resolve:\n  ms-role.lab.local: 127.0.10.100\n"
+		     "winrm:\n  port: 15986\n  auth: basic\n  username: lab\\admin\n  password_file: winrm.pw\n"
+		     "  ca_file: %s\n  connect_timeout_s: 2.5\n"
+		     "services:\n  log_server: {name: Custom Log, optional: true}\n"
+		     "login:\n  method: basic\n  username: admin\n  password_env: XPV_TEST_LOGIN_PW\n"
+		     "tls:\n  require_ip_san: true\n  expiry_warn_days: 14\n"
+		     "failover:\n  allow_disruptive: true\n  method: move-role\n  takeover_max_s: 90\n"
+		     "  poll_ms: 100\n  timeout_s: 300\n  failback: true\n"
+		     "checks:\n  include: [t-cluster, t-nodes]\n  exclude: [t-nodes]\n"
+		     "  params:\n    t-nodes: {verdict: fail, sleep_ms: 5}\n"
+		     "waivers:\n  - {check: t-nodes, reason: ticket 42, expires: 2031-12-31}\n"
+		     "reports: {dir: out, junit: j.xml}\n"
+		     "deadline_s: 120\n",
+		pw);
+
+	(void)state;
+	setenv("XPV_TEST_LOGIN_PW", "s3cret-env", 1);
+	assert_int_equal(load_text(&sc, &d, &path, yaml), 0);
+	assert_string_equal(sc->resolve[0].address, "127.0.10.100");
+	assert_int_equal(sc->winrm.port, 15986);
+	assert_string_equal(sc->winrm.username, "lab\\admin");
+	/* relative secret files resolve against the scenario's directory */
+	assert_int_equal(sc->winrm.password.source, XPV_SECRET_FILE);
+	assert_string_equal(sc->winrm.password.value, "s3cret-file");
+	assert_string_equal(sc->login.password.value, "s3cret-env");
+	assert_true(sc->winrm.connect_timeout_s == 2.5);
+	assert_string_equal(xpv_scenario_service(sc, "log_server")->name, "Custom Log");
+	assert_string_equal(xpv_scenario_service(sc, "log_server")->resource, "Custom Log");
+	assert_true(xpv_scenario_service(sc, "log_server")->optional);
+	assert_int_equal(sc->failover.method, XPV_FAILOVER_MOVE_ROLE);
+	assert_true(sc->failover.failback);
+	assert_int_equal(sc->n_include, 2);
+	assert_string_equal(sc->exclude[0], "t-nodes");
+	assert_string_equal(xpv_scenario_param(sc, "t-nodes", "verdict"), "fail");
+	assert_null(xpv_scenario_param(sc, "t-cluster", "verdict"));
+	assert_string_equal(sc->waivers[0].target, "*");
+	assert_string_equal(sc->reports.junit, "j.xml");
+	assert_string_equal(sc->reports.html, "report.html");
+	/* secrets are registered for redaction as soon as they are read */
+	{
+		char *red = xpv_redact("a s3cret-file and s3cret-env");
+
+		assert_string_equal(red, "a [REDACTED] and [REDACTED]");
+		free(red);
+	}
+	xpv_scenario_free(sc);
+	free(path);
+	free(yaml);
+	free(pw);
+}
+
+static void test_inline_password_warns(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&sc, &d, &path,
+				   BASE "winrm:\n  auth: basic\n  username: u\n  password: hunter2\n"
+					"  insecure: true\n"),
+			 0);
+	assert_int_equal(sc->n_warnings, 2);
+	assert_string_equal(sc->warnings[0], "winrm.password is written inline in the scenario; use "
+					     "password_env or password_file so the secret stays out of the file");
+	assert_string_equal(sc->warnings[1],
+			    "winrm.insecure is true: WinRM server certificates are not verified");
+	xpv_scenario_free(sc);
+	free(path);
+}
+
+static void test_alias_flood_is_bounded(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path, *line;
+	/* aliases make a small file walk a large tree; the loader stops early */
+	size_t n = 100001, len = strlen(BASE) + 128 + n * 4;
+	char *yaml = xpv_calloc(len, 1);
+
+	(void)state;
+	strcpy(yaml, BASE "waivers: [&w {check: t-cluster, reason: r, expires: 2030-01-01}");
+	for (size_t i = 1, o = strlen(yaml); i < n; i++, o += 3)
+		memcpy(yaml + o, ",*w", 4);
+	strcat(yaml, "]\n");
+	assert_int_equal(load_text(&sc, &d, &path, yaml), -4);
+	line = xpv_diag_format(path, &d.items[d.n - 1]);
+	assert_string_equal(line + strlen(path),
+			    ":1:1: the document is too complex (more than 100000 nodes visited; aliases?)");
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+	free(yaml);
+}
+
+int main(void)
+{
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct CMUnitTest *tests = calloc(n + 6, sizeof(*tests));
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char *name = xpv_asprintf("bad scenario %zu: %.60s", i, cases[i].expected);
+
+		tests[i] = (struct CMUnitTest)cmocka_unit_test_prestate(test_bad, (void *)&cases[i]);
+		tests[i].name = name;
+	}
+	tests[n] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
+	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_every_problem_in_file_order);
+	tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
+	tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_full);
+	tests[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_inline_password_warns);
+	tests[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_alias_flood_is_bounded);
+	unsetenv("XPV_TEST_UNSET_VARIABLE");
+	rc = _cmocka_run_group_tests("scenario", tests, n + 6, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		free((char *)tests[i].name);
+	free(tests);
+	xpv_secrets_clear();
+	return rc;
+}

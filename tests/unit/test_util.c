@@ -1,0 +1,254 @@
+/* Errors, text cleaning, time formats, atomic writes, secrets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "error.h"
+#include "helpers.h"
+#include "secrets.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void test_every_error_code_has_a_string(void **state)
+{
+	(void)state;
+	for (int code = 0; code >= XPV_ERR_LAST; code--) {
+		const char *s = xpv_strerror(code);
+
+		assert_non_null(s);
+		assert_string_not_equal(s, "unknown error");
+		/* lowercase, no full stop (style) */
+		assert_false(s[0] >= 'A' && s[0] <= 'Z');
+		assert_int_not_equal(s[strlen(s) - 1], '.');
+		for (int other = code - 1; other >= XPV_ERR_LAST; other--)
+			assert_string_not_equal(s, xpv_strerror(other));
+	}
+	assert_string_equal(xpv_strerror(XPV_ERR_LAST - 1), "unknown error");
+}
+
+static void test_last_error(void **state)
+{
+	(void)state;
+	xpv_error_clear();
+	assert_int_equal(xpv_error_set(XPV_EIO, "cannot read %s", "x"), XPV_EIO);
+	assert_string_equal(xpv_error_last(), "cannot read x");
+	xpv_error_clear();
+	assert_string_equal(xpv_error_last(), "no error");
+}
+
+static void test_text_clean(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "tab\tnl\ncr\r", "tab\tnl\ncr\r" },
+		{ "bell\x07", "bell\xEF\xBF\xBD" },
+		{ "nul-free \x1b[31m", "nul-free \xEF\xBF\xBD[31m" },
+		{ "caf\xC3\xA9", "caf\xC3\xA9" },                        /* valid 2-byte */
+		{ "bad \xC3", "bad \xEF\xBF\xBD" },                       /* truncated */
+		{ "bad \xFF\xFE", "bad \xEF\xBF\xBD\xEF\xBF\xBD" },       /* never valid */
+		{ "over \xC0\xAF", "over \xEF\xBF\xBD\xEF\xBF\xBD" },     /* overlong */
+		{ "sur \xED\xA0\x80", "sur \xEF\xBF\xBD" },               /* UTF-16 surrogate */
+		{ "emoji \xF0\x9F\x98\x80", "emoji \xF0\x9F\x98\x80" },   /* 4-byte */
+		{ "fffe \xEF\xBF\xBE", "fffe \xEF\xBF\xBD" },             /* not an XML char */
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = xpv_text_clean(cases[i].in);
+
+		assert_string_equal(out, cases[i].out);
+		free(out);
+	}
+	assert_null(xpv_text_clean(NULL));
+}
+
+static void test_time_formats(void **state)
+{
+	char buf[48];
+	int64_t us = 1795340771123456LL; /* 2026-11-22T09:46:11.123456Z */
+
+	(void)state;
+	xpv_format_time(buf, sizeof(buf), us, XPV_TIME_ISO_US);
+	assert_string_equal(buf, "2026-11-22T09:46:11.123456Z");
+	xpv_format_time(buf, sizeof(buf), us, XPV_TIME_ISO);
+	assert_string_equal(buf, "2026-11-22T09:46:11Z");
+	xpv_format_time(buf, sizeof(buf), us, XPV_TIME_JUNIT);
+	assert_string_equal(buf, "2026-11-22T09:46:11");
+	xpv_format_time(buf, sizeof(buf), us, XPV_TIME_DATE);
+	assert_string_equal(buf, "2026-11-22");
+}
+
+static int fill_ok(FILE *out, void *arg)
+{
+	fputs(arg, out);
+	return 0;
+}
+
+static int fill_fails_midway(FILE *out, void *arg)
+{
+	(void)arg;
+	fputs("half of a new", out);
+	return xpv_error_set(XPV_EREPORT, "writer gave up");
+}
+
+/* Files in th_tmpdir() whose name starts with `prefix`. */
+static int count_files(const char *prefix)
+{
+	DIR *d = opendir(th_tmpdir());
+	struct dirent *e;
+	int n = 0;
+
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static void test_atomic_write(void **state)
+{
+	char *path = th_write("atomic.txt", "old content");
+	char *got;
+	struct stat st;
+
+	(void)state;
+	/* a failing writer leaves the old file and no temporary behind */
+	assert_int_equal(xpv_write_atomic(path, fill_fails_midway, NULL), XPV_EREPORT);
+	got = th_read(path);
+	assert_string_equal(got, "old content");
+	free(got);
+	assert_int_equal(count_files("atomic.txt"), 1);
+
+	assert_int_equal(xpv_write_atomic(path, fill_ok, "new content"), 0);
+	got = th_read(path);
+	assert_string_equal(got, "new content");
+	free(got);
+	assert_int_equal(count_files("atomic.txt"), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+
+	/* a directory that does not exist: clear error, nothing written */
+	assert_int_equal(xpv_write_atomic("/nonexistent-dir/x.txt", fill_ok, "x"), XPV_EIO);
+	assert_non_null(strstr(xpv_error_last(), "cannot create /nonexistent-dir/x.txt.tmp."));
+	free(path);
+}
+
+static void test_mkdir_p(void **state)
+{
+	char *deep = xpv_asprintf("%s/a/b/c", th_tmpdir());
+	char *file = th_write("plainfile", "x");
+	char *under_file = xpv_asprintf("%s/sub", file);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(xpv_mkdir_p(deep), 0);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(xpv_mkdir_p(deep), 0); /* idempotent */
+	assert_int_equal(xpv_mkdir_p(file), XPV_EIO);
+	assert_int_equal(xpv_mkdir_p(under_file), XPV_EIO);
+	free(deep);
+	free(file);
+	free(under_file);
+}
+
+static void test_paths(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = xpv_dirname("a/b/c.yaml");
+	assert_string_equal(p, "a/b");
+	free(p);
+	p = xpv_dirname("c.yaml");
+	assert_string_equal(p, ".");
+	free(p);
+	p = xpv_dirname("/c.yaml");
+	assert_string_equal(p, "/");
+	free(p);
+	p = xpv_path_join("a/b", "pw.txt");
+	assert_string_equal(p, "a/b/pw.txt");
+	free(p);
+	p = xpv_path_join("a/b", "/etc/pw");
+	assert_string_equal(p, "/etc/pw");
+	free(p);
+	p = xpv_path_join(".", "pw");
+	assert_string_equal(p, "pw");
+	free(p);
+}
+
+static void test_redaction(void **state)
+{
+	char *out;
+
+	(void)state;
+	xpv_secrets_clear();
+	xpv_secret_register("pass");
+	xpv_secret_register("password123");
+	xpv_secret_register("");
+	out = xpv_redact("user=admin password123 pass again pass");
+	/* the longer secret is hidden whole, not as [REDACTED]word123 */
+	assert_string_equal(out, "user=admin [REDACTED] [REDACTED] again [REDACTED]");
+	free(out);
+	assert_null(xpv_redact(NULL));
+	xpv_secrets_clear();
+	out = xpv_redact("password123");
+	assert_string_equal(out, "password123");
+	free(out);
+}
+
+static void test_secret_sources(void **state)
+{
+	char *v = NULL, *path;
+
+	(void)state;
+	setenv("XPV_T_SECRET", "from-env", 1);
+	assert_int_equal(xpv_secret_from_env(&v, "XPV_T_SECRET"), 0);
+	assert_string_equal(v, "from-env");
+	xpv_secret_free(v);
+	setenv("XPV_T_EMPTY", "", 1);
+	assert_int_equal(xpv_secret_from_env(&v, "XPV_T_EMPTY"), XPV_ESECRET);
+	assert_string_equal(xpv_error_last(), "environment variable XPV_T_EMPTY is empty");
+	unsetenv("XPV_T_NONE");
+	assert_int_equal(xpv_secret_from_env(&v, "XPV_T_NONE"), XPV_ESECRET);
+	assert_string_equal(xpv_error_last(), "environment variable XPV_T_NONE is not set");
+
+	path = th_write("pw-crlf", "from-file\r\n");
+	assert_int_equal(xpv_secret_from_file(&v, path), 0);
+	assert_string_equal(v, "from-file");
+	xpv_secret_free(v);
+	free(path);
+	path = th_write("pw-empty", "\n");
+	assert_int_equal(xpv_secret_from_file(&v, path), XPV_ESECRET);
+	assert_non_null(strstr(xpv_error_last(), "is empty"));
+	assert_null(v);
+	free(path);
+	assert_int_equal(xpv_secret_from_file(&v, "/nonexistent/pw"), XPV_ESECRET);
+	assert_string_equal(xpv_error_last(), "cannot read /nonexistent/pw: No such file or directory");
+	xpv_secrets_clear();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_error_code_has_a_string),
+		cmocka_unit_test(test_last_error),
+		cmocka_unit_test(test_text_clean),
+		cmocka_unit_test(test_time_formats),
+		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_secret_sources),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
