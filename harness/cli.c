@@ -173,9 +173,9 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 
 	o->level = XPV_LOG_NORMAL;
 	o->color = true;
-	optind = 1;
+	optind = 0; /* 0 makes glibc start afresh, permuting options after operands */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, is_run ? "+o:qvh" : "+h", is_run ? run_opts : validate_opts,
+	while ((c = getopt_long(argc, argv, is_run ? "o:qvh" : "h", is_run ? run_opts : validate_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -351,9 +351,9 @@ static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks
 	bool as_json = false;
 	int c;
 
-	optind = 1;
+	optind = 0; /* 0 makes glibc start afresh, permuting options after operands */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON: as_json = true; break;
 		case 'h': usage_list(stdout); return 0;

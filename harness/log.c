@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static enum xpv_log_level level = XPV_LOG_NORMAL;
@@ -38,16 +39,21 @@ static void clear_progress_locked(void)
 	}
 }
 
-static void emit(const char *prefix, const char *fmt, va_list ap)
+/* Log lines get a UTC timestamp when stderr is no terminal (CI logs);
+ * errors and warnings are messages to a person and are never stamped. */
+static void emit(const char *prefix, bool stamped, const char *fmt, va_list ap)
 {
 	char *raw = xpv_vasprintf(fmt, ap);
 	char *text = xpv_redact(raw);
 	char stamp[40] = "";
 
 	if (!tty) {
-		xpv_format_time(stamp, sizeof(stamp), xpv_now_us(), XPV_TIME_ISO);
+		if (stamped) {
+			xpv_format_time(stamp, sizeof(stamp) - 1, xpv_now_us(), XPV_TIME_ISO);
+			strcat(stamp, " ");
+		}
 		pthread_mutex_lock(&lock);
-		fprintf(stderr, "%s %s%s\n", stamp, prefix, text);
+		fprintf(stderr, "%s%s%s\n", stamp, prefix, text);
 	} else {
 		pthread_mutex_lock(&lock);
 		clear_progress_locked();
@@ -66,7 +72,7 @@ void xpv_log(enum xpv_log_level lvl, const char *fmt, ...)
 	if (lvl > level)
 		return;
 	va_start(ap, fmt);
-	emit("", fmt, ap);
+	emit("", true, fmt, ap);
 	va_end(ap);
 }
 
@@ -75,7 +81,7 @@ void xpv_log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("xpverify: error: ", fmt, ap);
+	emit("xpverify: error: ", false, fmt, ap);
 	va_end(ap);
 }
 
@@ -86,7 +92,7 @@ void xpv_log_warning(const char *fmt, ...)
 	if (level == XPV_LOG_QUIET)
 		return;
 	va_start(ap, fmt);
-	emit("xpverify: warning: ", fmt, ap);
+	emit("xpverify: warning: ", false, fmt, ap);
 	va_end(ap);
 }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# xpverify run: exit codes, the three reports, where they go, what the
+# console shows.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'all pass: exit 0, three reports, JUnit valid against both schemas' '
+	write_scenario s.yaml </dev/null &&
+	"$XPV_TEST" run s.yaml --out r 2>err &&
+	test -s r/junit.xml && test -s r/report.html && test -s r/results.json &&
+	test "$(json_get r/results.json .run.verdict)" = pass &&
+	test "$(json_get r/results.json .summary.pass)" = 3 &&
+	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip &&
+	xmllint --noout --schema "$XPV_TEST_DATA/junit/JUnit.xsd" r/junit.xml &&
+	xmllint --noout --schema "$XPV_TEST_DATA/junit/junit-10.xsd" r/junit.xml &&
+	grep -q "^JUnit report: r/junit.xml" err &&
+	grep -q "^HTML report:  r/report.html" err &&
+	grep -q "^JSON results: r/results.json" err &&
+	ls r >files && test "$(wc -l <files)" -eq 3
+'
+
+test_expect_success 'a fail is exit 1' '
+	write_scenario f.yaml <<-YAML &&
+	checks: {params: {t-nodes: {fail_node: node2}}}
+	YAML
+	expect_code 1 "$XPV_TEST" run f.yaml --out r 2>err &&
+	test "$(json_get r/results.json .run.exit_code)" = 1 &&
+	grep -q "done: 2 pass, 1 fail, 0 error, 0 waived, 1 skip (exit 1)" err &&
+	xmllint --noout --schema "$XPV_TEST_DATA/junit/JUnit.xsd" r/junit.xml &&
+	test "$(xmllint --xpath "string(//testcase[@name=\"node2\"]/failure/@type)" r/junit.xml)" = fail
+'
+
+test_expect_success 'errors without fail are exit 3' '
+	write_scenario e.yaml <<-YAML &&
+	checks: {params: {t-cluster: {return_error: true}}}
+	YAML
+	expect_code 3 "$XPV_TEST" run e.yaml --out r 2>/dev/null &&
+	test "$(json_get r/results.json .run.verdict)" = error &&
+	test "$(xmllint --xpath "string(//testsuite[@name=\"t-cluster\"]/testcase/error/@message)" r/junit.xml)" = \
+		"check could not be evaluated: test check could not reach the cluster"
+'
+
+test_expect_success 'fail and error together are exit 1' '
+	write_scenario fe.yaml <<-YAML &&
+	checks: {params: {t-nodes: {fail_node: node1, error_node: node2}}}
+	YAML
+	expect_code 1 "$XPV_TEST" run fe.yaml --out r 2>/dev/null
+'
+
+test_expect_success 'a waived fail is exit 0, an expired waiver is listed everywhere' '
+	write_scenario w.yaml <<-YAML &&
+	checks: {params: {t-nodes: {fail_node: node2}}}
+	waivers:
+	  - {check: t-nodes, target: node2, reason: change 1234 pending, expires: 2999-01-01}
+	  - {check: t-cluster, reason: forgotten, expires: 2020-06-30}
+	YAML
+	"$XPV_TEST" run w.yaml --out r 2>err &&
+	grep -q "warning: waiver for t-cluster on '"'"'\*'"'"' expired on 2020-06-30" err &&
+	test "$(json_get r/results.json ".checks[1].results[1].verdict")" = waived &&
+	test "$(json_get r/results.json ".warnings[0]")" = "waiver for t-cluster on '"'"'*'"'"' expired on 2020-06-30 and no longer applies" &&
+	grep -q "expired on 2020-06-30" r/junit.xml &&
+	grep -q "EXPIRED: no longer applies" r/report.html &&
+	"$XPV_TEST" validate w.yaml | grep -q "expired on 2020-06-30"
+'
+
+test_expect_success 'reports go to reports.dir of the scenario without --out' '
+	write_scenario d.yaml <<-YAML &&
+	reports: {dir: nightly/out, junit: TEST-xpverify.xml}
+	YAML
+	"$XPV_TEST" run d.yaml 2>/dev/null &&
+	test -s nightly/out/TEST-xpverify.xml && test -s nightly/out/results.json
+'
+
+test_expect_success 'disruptive checks need the scenario and the command line' '
+	write_scenario dis.yaml <<-YAML &&
+	failover: {allow_disruptive: true}
+	YAML
+	"$XPV_TEST" run dis.yaml --out r 2>/dev/null &&
+	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip &&
+	"$XPV_TEST" run dis.yaml --out r --allow-disruptive 2>/dev/null &&
+	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = pass &&
+	"$XPV_TEST" run s.yaml --out r --allow-disruptive 2>/dev/null &&
+	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip
+'
+
+test_expect_success '--only and --skip leave skip results behind' '
+	"$XPV_TEST" run s.yaml --out r --only t-nodes 2>/dev/null &&
+	test "$(json_get r/results.json ".checks[0].results[0].message")" = "not selected by --only" &&
+	"$XPV_TEST" run s.yaml --out r --skip t-nodes 2>/dev/null &&
+	test "$(json_get r/results.json ".checks[1].results[0].message")" = "excluded by --skip"
+'
+
+test_expect_success 'without a terminal every line is timestamped; -q keeps only the summary' '
+	"$XPV_TEST" run f.yaml --out r 2>err || true &&
+	grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z fail   t-nodes node2: " err &&
+	! grep -q $'"'"'\033'"'"' err &&
+	"$XPV_TEST" run f.yaml --out r -q 2>err || true &&
+	test "$(wc -l <err)" -eq 1 &&
+	grep -q "^done: " err
+'
+
+test_expect_success 'a report directory that cannot be made: exit 3, other output intact' '
+	echo x >blocker &&
+	expect_code 3 "$XPV_TEST" run s.yaml --out blocker/sub 2>err &&
+	grep -q "xpverify: error: cannot create directory blocker/sub" err
+'
+
+test_done
