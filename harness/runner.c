@@ -384,8 +384,10 @@ static bool run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, 
 		pthread_detach(tid);
 	run->records[idx].end_us = xpv_now_us();
 
-	/* Never lose a check: say why it has no (complete) result. */
+	/* Never lose a check: say why it has no (complete) result. The check
+	 * may have seen the deadline on the clock before this thread's poll did. */
 	pthread_mutex_lock(&run->lock);
+	should_stop(run);
 	if (!finished) {
 		char *why = stop_reason(run);
 
