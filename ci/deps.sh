@@ -7,6 +7,8 @@ packages=(
 	build-essential cmake pkg-config
 	libyaml-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev
 	libcmocka-dev gcovr
+	libmicrohttpd-dev   # the lab and the WinRM test server
+	clang libclang-rt-14-dev   # libFuzzer targets
 	libxml2-utils jq   # xmllint and jq for the command-line tests
 )
 

@@ -20,6 +20,14 @@ const char *xpv_strerror(int code)
 	case XPV_ETIMEOUT: return "deadline exceeded";
 	case XPV_ECHECK: return "check could not be evaluated";
 	case XPV_EUSAGE: return "bad invocation";
+	case XPV_ECONNECT: return "connection failed";
+	case XPV_EDNS: return "host name not resolved";
+	case XPV_ETLS: return "tls failure";
+	case XPV_EAUTH: return "authentication refused";
+	case XPV_ETOOBIG: return "message too large";
+	case XPV_EHTTP: return "unexpected http status";
+	case XPV_EFAULT: return "ws-management fault";
+	case XPV_EPROTO: return "malformed answer";
 	}
 	return "unknown error";
 }

@@ -16,7 +16,15 @@ enum xpv_err {
 	XPV_ETIMEOUT = -8,   /* a deadline passed */
 	XPV_ECHECK = -9,     /* a check failed to evaluate */
 	XPV_EUSAGE = -10,    /* bad command-line invocation */
-	XPV_ERR_LAST = -10   /* keep equal to the last code: tests walk the range */
+	XPV_ECONNECT = -11,  /* connection refused or host unreachable */
+	XPV_EDNS = -12,      /* host name did not resolve */
+	XPV_ETLS = -13,      /* TLS handshake or certificate verification failed */
+	XPV_EAUTH = -14,     /* the server refused the credentials (HTTP 401) */
+	XPV_ETOOBIG = -15,   /* request or response over the size limit */
+	XPV_EHTTP = -16,     /* unexpected HTTP status */
+	XPV_EFAULT = -17,    /* the server answered with a SOAP fault */
+	XPV_EPROTO = -18,    /* malformed or unexpected answer */
+	XPV_ERR_LAST = -18   /* keep equal to the last code: tests walk the range */
 };
 
 /* Returns a static, lowercase description of `code`; never NULL. */
