@@ -7,6 +7,7 @@
 #include "scenario.h"
 #include "secrets.h"
 #include "util.h"
+#include "winrm.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -35,6 +36,7 @@ static void usage_main(FILE *out)
 		"  run SCENARIO        run the checks and write JUnit, HTML and JSON reports\n"
 		"  validate SCENARIO   load and validate a scenario; print what would run\n"
 		"  list-checks         list the checks this xpverify knows\n"
+		"  probe wql|exec      query or run a command on one node over WinRM\n"
 		"  help [COMMAND]      show help for a command\n"
 		"\n"
 		"%s",
@@ -405,6 +407,7 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 	int code;
 
 	xpv_log_setup(XPV_LOG_NORMAL, true);
+	xpv_winrm_global_init();
 	if (argc < 2) {
 		usage_main(stderr);
 		return XPV_EXIT_USAGE;
@@ -427,6 +430,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 			usage_validate(stdout);
 		else if (strcmp(what, "list-checks") == 0)
 			usage_list(stdout);
+		else if (strcmp(what, "probe") == 0)
+			return xpv_cli_probe(2, (char *[]){ "probe", "--help", NULL }, checks, n_checks);
 		else
 			usage_main(stdout);
 		return 0;
@@ -437,6 +442,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 		code = cmd_validate(argc - 1, argv + 1, checks, n_checks);
 	else if (strcmp(cmd, "list-checks") == 0)
 		code = cmd_list(argc - 1, argv + 1, checks, n_checks);
+	else if (strcmp(cmd, "probe") == 0)
+		code = xpv_cli_probe(argc - 1, argv + 1, checks, n_checks);
 	else {
 		xpv_log_error("unknown command '%s'", cmd);
 		fprintf(stderr, "see 'xpverify --help'\n");

@@ -1,0 +1,267 @@
+/* xpverify probe: talk WinRM to one node by hand, to see what the checks
+ * see and to troubleshoot credentials, certificates and firewalls. */
+#include "cli.h"
+
+#include "error.h"
+#include "log.h"
+#include "scenario.h"
+#include "secrets.h"
+#include "util.h"
+#include "winrm.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define EXIT_PROBE_ERROR 3      /* wql: could not evaluate */
+#define EXIT_EXEC_FAILED 255    /* exec: the command could not be run (like ssh) */
+
+static void usage_probe(FILE *out)
+{
+	fprintf(out,
+		"usage: xpverify probe wql  TARGET [--namespace NS] [--ca FILE] [--insecure] [--trace] QUERY\n"
+		"       xpverify probe exec TARGET [--ca FILE] [--insecure] [--trace] -- COMMAND [ARG...]\n"
+		"\n"
+		"TARGET is either --scenario FILE --node NAME (address, credentials and TLS settings\n"
+		"from the scenario) or --host HOST[:PORT] (https, port 5986 unless given; user and\n"
+		"password from XPV_WINRM_USER and XPV_WINRM_PASSWORD, auth from XPV_WINRM_AUTH:\n"
+		"basic (default) or negotiate).\n"
+		"\n"
+		"  wql   runs a WQL query (namespace root/cimv2 unless --namespace, e.g. root/mscluster)\n"
+		"        and prints the rows as a JSON array of objects on stdout\n"
+		"  exec  runs a command in a remote cmd shell, prints its stdout on stdout and its\n"
+		"        stderr on stderr, and exits with the remote exit code\n"
+		"\n"
+		"      --ca FILE     trust this CA file instead of the system store (or the scenario's)\n"
+		"      --insecure    do not verify the server certificate\n"
+		"      --trace       print every HTTP exchange on stderr (credentials redacted)\n"
+		"\n"
+		"Exit codes: wql 0 done, 2 bad invocation, 3 could not evaluate;\n"
+		"exec: the remote exit code (254 when it does not fit), 2 bad invocation,\n"
+		"255 the command could not be run.\n");
+}
+
+static void trace(void *arg, const struct xpv_winrm_exchange *ex)
+{
+	(void)arg;
+	fprintf(stderr, "> POST %s\n%s\n%s\n", ex->url, ex->request_headers, ex->request_body);
+	if (ex->status != 0)
+		fprintf(stderr, "< HTTP %ld\n%s\n%s\n", ex->status, ex->response_headers, ex->response_body);
+	if (ex->error != NULL)
+		fprintf(stderr, "< %s\n", ex->error);
+	fputc('\n', stderr);
+}
+
+struct probe {
+	const struct xpv_check *const *checks;
+	size_t n_checks;
+	const char *scenario, *node, *host, *ca, *ns;
+	bool insecure, trace;
+	struct xpv_scenario *sc;
+	char *host_part;
+	char *user, *password;
+	struct xpv_winrm_opts o;
+};
+
+/* Splits HOST[:PORT] with curl's URL parser. */
+static int parse_host(struct probe *p, long *port)
+{
+	char *url = xpv_asprintf("https://%s", p->host);
+	CURLU *u = curl_url();
+	char *h = NULL, *pt = NULL;
+	int rc = 0;
+
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		rc = XPV_EUSAGE;
+	} else {
+		/* [::1] comes back with brackets; the session adds its own */
+		size_t n = strlen(h);
+
+		p->host_part = h[0] == '[' ? strndup(h + 1, n - 2) : xpv_strdup(h);
+		*port = curl_url_get(u, CURLUPART_PORT, &pt, 0) == CURLUE_OK ? strtol(pt, NULL, 10) : 5986;
+	}
+	curl_free(h);
+	curl_free(pt);
+	curl_url_cleanup(u);
+	free(url);
+	if (rc < 0)
+		xpv_log_error("probe: '%s' is not HOST or HOST:PORT", p->host);
+	return rc;
+}
+
+/* Fills the session options from the scenario or the environment. */
+static int target(struct probe *p)
+{
+	if ((p->scenario != NULL) == (p->host != NULL) || (p->scenario != NULL) != (p->node != NULL)) {
+		xpv_log_error("probe: give either --scenario FILE --node NAME, or --host HOST[:PORT]");
+		return XPV_EUSAGE;
+	}
+	if (p->scenario != NULL) {
+		struct xpv_diags d = { 0 };
+		const struct xpv_node *node = NULL;
+
+		if (xpv_scenario_load(&p->sc, &d, p->scenario, p->checks, p->n_checks) < 0) {
+			for (size_t i = 0; i < d.n; i++) {
+				char *line = xpv_diag_format(p->scenario, &d.items[i]);
+
+				fprintf(stderr, "%s\n", line);
+				free(line);
+			}
+			xpv_diags_clear(&d);
+			return XPV_EUSAGE;
+		}
+		for (size_t i = 0; i < p->sc->n_nodes; i++)
+			if (strcasecmp(p->sc->nodes[i].name, p->node) == 0)
+				node = &p->sc->nodes[i];
+		if (node == NULL) {
+			xpv_log_error("probe: no node '%s' in %s", p->node, p->scenario);
+			return XPV_EUSAGE;
+		}
+		xpv_winrm_opts_from_scenario(&p->o, p->sc, node);
+	} else {
+		const char *auth = getenv("XPV_WINRM_AUTH");
+		long port = 5986;
+		int rc;
+
+		memset(&p->o, 0, sizeof(p->o));
+		if (parse_host(p, &port) < 0)
+			return XPV_EUSAGE;
+		if (auth != NULL && strcmp(auth, "basic") != 0 && strcmp(auth, "negotiate") != 0) {
+			xpv_log_error("probe: XPV_WINRM_AUTH must be basic or negotiate, not '%s'", auth);
+			return XPV_EUSAGE;
+		}
+		p->o.node = p->host_part;
+		p->o.host = p->host_part;
+		p->o.port = port;
+		p->o.auth = auth != NULL && strcmp(auth, "negotiate") == 0 ? XPV_AUTH_NEGOTIATE : XPV_AUTH_BASIC;
+		if (getenv("XPV_WINRM_USER") != NULL) {
+			p->user = xpv_strdup(getenv("XPV_WINRM_USER"));
+			rc = xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
+			if (rc < 0) {
+				xpv_log_error("probe: %s", xpv_error_last());
+				return XPV_EUSAGE;
+			}
+		} else if (p->o.auth == XPV_AUTH_BASIC) {
+			xpv_log_error("probe: basic auth needs XPV_WINRM_USER and XPV_WINRM_PASSWORD");
+			return XPV_EUSAGE;
+		}
+		p->o.username = p->user;
+		p->o.password = p->password;
+	}
+	if (p->ca != NULL)
+		p->o.ca_file = p->ca;
+	if (p->insecure)
+		p->o.insecure = true;
+	if (p->trace)
+		p->o.transcript = trace;
+	return 0;
+}
+
+static void probe_clear(struct probe *p)
+{
+	xpv_scenario_free(p->sc);
+	free(p->host_part);
+	free(p->user);
+	xpv_secret_free(p->password);
+}
+
+int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
+{
+	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE };
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, O_SCENARIO },
+		{ "node", required_argument, NULL, O_NODE },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "ca", required_argument, NULL, O_CA },
+		{ "insecure", no_argument, NULL, O_INSECURE },
+		{ "namespace", required_argument, NULL, O_NS },
+		{ "trace", no_argument, NULL, O_TRACE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct probe p = { .ns = "root/cimv2", .checks = checks, .n_checks = n_checks };
+	struct xpv_winrm *s = NULL;
+	const char *mode;
+	bool is_exec;
+	int c, code = XPV_EXIT_USAGE;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage_probe(argc < 2 ? stderr : stdout);
+		return argc < 2 ? XPV_EXIT_USAGE : 0;
+	}
+	mode = argv[1];
+	is_exec = strcmp(mode, "exec") == 0;
+	if (!is_exec && strcmp(mode, "wql") != 0) {
+		xpv_log_error("probe: unknown probe '%s' (wql or exec)", mode);
+		return XPV_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	/* exec stops at the first operand: the remote command keeps its options */
+	while ((c = getopt_long(argc, argv, is_exec ? "+h" : "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SCENARIO: p.scenario = optarg; break;
+		case O_NODE: p.node = optarg; break;
+		case O_HOST: p.host = optarg; break;
+		case O_CA: p.ca = optarg; break;
+		case O_INSECURE: p.insecure = true; break;
+		case O_NS: p.ns = optarg; break;
+		case O_TRACE: p.trace = true; break;
+		case 'h': usage_probe(stdout); return 0;
+		default:
+			xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);
+			return XPV_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc || (!is_exec && argc - optind != 1)) {
+		xpv_log_error("probe %s: %s", mode, is_exec ? "missing COMMAND (after --)" : "give one QUERY");
+		return XPV_EXIT_USAGE;
+	}
+	if (target(&p) < 0)
+		goto out;
+	xpv_winrm_global_init();
+	if (xpv_winrm_open(&s, &p.o) < 0) {
+		xpv_log_error("%s", xpv_error_last());
+		code = is_exec ? EXIT_EXEC_FAILED : EXIT_PROBE_ERROR;
+		goto out;
+	}
+	if (!is_exec) {
+		json_t *rows = NULL;
+
+		if (xpv_winrm_wql(&rows, s, p.ns, argv[optind]) < 0) {
+			xpv_log_error("%s", xpv_error_last());
+			code = EXIT_PROBE_ERROR;
+			goto out;
+		}
+		json_dumpf(rows, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(rows);
+		code = 0;
+	} else {
+		struct xpv_shell_output o;
+
+		if (xpv_winrm_exec(&o, s, argv[optind], (const char *const *)argv + optind + 1,
+				   (size_t)(argc - optind - 1)) < 0) {
+			xpv_log_error("%s", xpv_error_last());
+			code = EXIT_EXEC_FAILED;
+		} else {
+			fwrite(o.out, 1, o.out_len, stdout);
+			fwrite(o.err, 1, o.err_len, stderr);
+			code = o.exit_code >= 0 && o.exit_code <= 254 ? (int)o.exit_code : 254;
+			if (code == 254 && o.exit_code != 254)
+				xpv_log_error("probe exec: remote exit code %ld does not fit; exiting 254", o.exit_code);
+		}
+		xpv_shell_output_clear(&o);
+	}
+out:
+	xpv_winrm_close(s);
+	probe_clear(&p);
+	return code;
+}
