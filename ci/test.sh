@@ -15,6 +15,21 @@ for preset in dev asan; do
 	ctest --preset "$preset" -j "$jobs"
 done
 
+echo "== fuzz: clang build (-Werror), each target briefly"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+for target in build/fuzz/tests/fuzz/fuzz_*; do
+	corpus=$(mktemp -d)
+	cp tests/data/wsman/*.xml "$corpus"/
+	"$target" -max_total_time="${XPV_FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 \
+		-print_final_stats=1 "$corpus" 2>build/fuzz/"$(basename "$target")".log || {
+		tail -50 build/fuzz/"$(basename "$target")".log
+		exit 1
+	}
+	grep -E "^stat::number_of_executed_units" build/fuzz/"$(basename "$target")".log | sed "s|^|$(basename "$target") |"
+	rm -rf "$corpus"
+done
+
 echo "== coverage"
 rm -rf build/coverage
 cmake --preset coverage >/dev/null

@@ -42,6 +42,9 @@ static void clear_progress_locked(void)
 /* Log lines get a UTC timestamp when stderr is no terminal (CI logs);
  * errors and warnings are messages to a person and are never stamped. */
 static void emit(const char *prefix, bool stamped, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void emit(const char *prefix, bool stamped, const char *fmt, va_list ap)
 {
 	char *raw = xpv_vasprintf(fmt, ap);
 	char *text = xpv_redact(raw);
