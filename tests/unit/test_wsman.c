@@ -133,6 +133,15 @@ static void test_faults(void **state)
 	assert_int_equal(r.fault.code, XPV_WSMAN_TIMED_OUT);
 	assert_string_equal(r.fault.subcode, "TimedOut");
 	xpv_wsman_reply_clear(&r);
+
+	/* no f:Message: the SOAP reason is the text */
+	assert_int_equal(load(&r, "fault-destination-unreachable.xml"), 0);
+	assert_int_equal(r.fault.code, 32768);
+	text = xpv_wsman_fault_text(&r.fault);
+	assert_string_equal(text, "32768 DestinationUnreachable: The WS-Management service cannot process the request. "
+				  "The resource URI is not valid.");
+	free(text);
+	xpv_wsman_reply_clear(&r);
 }
 
 static void test_shell_replies(void **state)
