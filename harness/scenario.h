@@ -4,6 +4,7 @@
 #define XPV_SCENARIO_H
 
 #include "check.h"
+#include "yaml_schema.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,24 +137,6 @@ struct xpv_scenario {
 	char **warnings; /* shown in every report (inline password, TLS off) */
 	size_t n_warnings;
 };
-
-/* One problem found while loading, positioned in the file. */
-struct xpv_diag {
-	int line;   /* 1-based; 0 when the file could not be read at all */
-	int column; /* 1-based */
-	char *path; /* key path such as winrm.port or nodes[1].name */
-	char *what;
-};
-
-struct xpv_diags {
-	struct xpv_diag *items;
-	size_t n;
-};
-
-/* Formats diagnostic `d` of `file` as `FILE:LINE:COL: key.path: what`. */
-char *xpv_diag_format(const char *file, const struct xpv_diag *d);
-
-void xpv_diags_clear(struct xpv_diags *diags);
 
 /* Loads and validates `path` against the check table `checks` (ids, params).
  * Secrets are resolved (and registered for redaction). On success returns 0

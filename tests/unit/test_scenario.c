@@ -125,7 +125,7 @@ static const struct bad_case cases[] = {
 	  ":12:3: failover: timeout_s (60) must not be shorter than takeover_max_s (300)" },
 	{ BASE "description:\n", ":11:13: description: has no value (expected a string)" },
 	{ BASE "name2: x\n---\nname: other\n", ":11:1: name2: unknown key" },
-	{ BASE "---\nname: other\n", ":11:1: more than one YAML document; a scenario is one document" },
+	{ BASE "---\nname: other\n", ":11:1: more than one YAML document; the file must hold one" },
 	{ BASE "reports:\n  junit: out.xml\n  html: out.xml\n",
 	  ":1:1: reports: two reports are written to the same file 'out.xml'" },
 	{ BASE "reports:\n  evidence: true\n",
