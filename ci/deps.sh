@@ -10,6 +10,7 @@ packages=(
 	libmicrohttpd-dev   # the lab and the WinRM test server
 	clang libclang-rt-14-dev   # libFuzzer targets
 	libxml2-utils jq   # xmllint and jq for the command-line tests
+	python3-winrm openssl curl   # clients we did not write, to test the lab
 )
 
 missing=()

@@ -80,3 +80,85 @@ wait_for() {
 json_get() {
 	jq -r "$2" "$1"
 }
+
+# ---- the lab -------------------------------------------------------------
+
+# Test bodies run in subshells: the lab's pid is kept in a file, so the
+# EXIT trap of the script can always stop it.
+LAB_PID_FILE="$TRASH/.lab.pid"
+
+# start_lab LABFILE [XPLAB ARGS...]: starts xplab with state in ./lab-state
+# and events in ./lab-events.jsonl, and waits for its ready file.
+start_lab() {
+	: "${XPLAB:?XPLAB must name the xplab binary}"
+	stop_lab
+	rm -rf lab-state lab-events.jsonl
+	"$XPLAB" "$@" --state-dir lab-state --events lab-events.jsonl 2>lab.err &
+	echo $! >"$LAB_PID_FILE"
+	for _ in $(seq 1 100); do
+		[ -f lab-state/ready.json ] && return 0
+		kill -0 "$(lab_pid)" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the lab did not get ready:" >&2
+	cat lab.err >&2
+	return 1
+}
+
+lab_pid() {
+	cat "$LAB_PID_FILE" 2>/dev/null
+}
+
+# stop_lab: SIGTERM, then wait (bounded) until the process is gone.
+stop_lab() {
+	local pid
+
+	pid=$(lab_pid)
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$LAB_PID_FILE"
+}
+
+trap 'stop_lab; rm -rf "$TRASH"' EXIT
+
+# lab_events EVENT: the lab's events of that name, one JSON object a line.
+lab_events() {
+	jq -c "select(.event == \"$1\")" lab-events.jsonl
+}
+
+# wait_event EVENT [SECONDS]: waits until the lab wrote EVENT.
+wait_event() {
+	wait_for lab-events.jsonl "\"event\":\"$1\"" "${2:-20}"
+}
+
+# ms_between A B: milliseconds from the first event A to the first event B.
+ms_between() {
+	jq -s "(map(select(.event == \"$2\"))[0].t_us - map(select(.event == \"$1\"))[0].t_us) / 1000 | floor" lab-events.jsonl
+}
+
+# The healthy lab's accounts and names (fixtures/labs/healthy.yaml).
+export XPV_WINRM_USER=labadmin XPV_WINRM_PASSWORD=lab-Winrm-2026
+LAB_LOGIN_USER=xpadmin
+LAB_LOGIN_PASSWORD=lab-Login-2026
+ROLE_HOST=ms-role.lab.local
+ROLE_PIN="$ROLE_HOST:10443:127.0.10.100"
+
+# soap NODE_ADDRESS FILE: posts a hand-written SOAP request with curl.
+soap() {
+	curl -sS --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
+		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$2" \
+		"https://$1:15986/wsman"
+}
+
+# login USER PASSWORD: the token endpoint's answer through the cluster address.
+login() {
+	curl -sS --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
+		--data-urlencode grant_type=password --data-urlencode "username=$1" \
+		--data-urlencode "password=$2" --data-urlencode client_id=GrantValidatorClient \
+		"https://$ROLE_HOST:10443/IDP/connect/token"
+}
