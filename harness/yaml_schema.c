@@ -145,7 +145,8 @@ size_t xpv_yaml_close(struct xpv_yaml *Y)
 	Y->dir = NULL;
 	Y->f = NULL;
 	Y->have_doc = Y->have_parser = false;
-	qsort(Y->diags->items, Y->diags->n, sizeof(*Y->diags->items), diag_cmp);
+	if (Y->diags->n > 1)
+		qsort(Y->diags->items, Y->diags->n, sizeof(*Y->diags->items), diag_cmp);
 	return Y->diags->n;
 }
 
