@@ -137,4 +137,13 @@ test_expect_success 'os-build: XPNODE2 reports another build' '
 	test "$(wql 127.0.10.2 "select BuildNumber from Win32_OperatingSystem" | jq -r ".[0].BuildNumber")" = 17763
 '
 
+test_expect_success 'a node can hold other files than the defaults' '
+	sed -e "s/^  - {name: XPNODE2, address: 127.0.10.2}$/  - name: XPNODE2\n    address: 127.0.10.2\n    files: {'"'"'C:\\\\Temp\\\\x.txt'"'"': hello}/" \
+		"$XPV_LABS/healthy.yaml" >files.yaml &&
+	start_lab files.yaml &&
+	test "$("$XPV" probe exec --host 127.0.10.2:15986 --ca lab-state/ca.pem -- type "c:\\temp\\X.TXT")" = hello &&
+	expect_code 1 "$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- type "C:\\Temp\\x.txt" 2>err &&
+	grep -q "cannot find the path" err
+'
+
 test_done
