@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "error.h"
+#include "labrun.h"
 #include "log.h"
 #include "report.h"
 #include "runner.h"
@@ -246,9 +247,22 @@ static int cmd_validate(int argc, char **argv, const struct xpv_check *const *ch
 	sc = load(o.scenario, checks, n_checks);
 	if (sc == NULL)
 		goto out;
+	if (sc->lab != NULL) {
+		struct xpv_labrun *lr;
+
+		if (xpv_labrun_prepare(&lr, sc) < 0) {
+			fprintf(stderr, "%s\n", xpv_error_last());
+			goto out;
+		}
+		xpv_labrun_stop(lr, NULL);
+	}
 	run_opts_from(&ro, &o);
+	if (sc->lab != NULL)
+		ro.allow_disruptive = true;
 	xpv_plan(&plan, sc, checks, n_checks, &ro);
 	printf("%s: valid scenario '%s'\n", o.scenario, sc->name);
+	if (sc->lab != NULL)
+		printf("built-in lab %s (started by run)\n", sc->lab);
 	printf("cluster %s, role %s, address %s\n", sc->cluster.name, sc->cluster.role, sc->cluster.address);
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		printf("node %s (%s)\n", sc->nodes[i].name, sc->nodes[i].host);
@@ -284,6 +298,7 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 	struct xpv_scenario *sc = NULL;
 	struct xpv_run *run = NULL;
 	struct xpv_report_paths paths = { 0 };
+	struct xpv_labrun *lab = NULL;
 	int rc = parse_common(&o, argc, argv, true, checks, n_checks), code = XPV_EXIT_USAGE;
 	size_t counts[XPV_VERDICT_COUNT] = { 0 };
 	bool abandoned = false;
@@ -296,6 +311,10 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 	sc = load(o.scenario, checks, n_checks);
 	if (sc == NULL)
 		goto out;
+	if (sc->lab != NULL && xpv_labrun_prepare(&lab, sc) < 0) {
+		fprintf(stderr, "%s\n", xpv_error_last());
+		goto out;
+	}
 	for (size_t i = 0; i < sc->n_warnings; i++)
 		xpv_log_warning("%s", sc->warnings[i]);
 	for (size_t i = 0; i < sc->n_waivers; i++)
@@ -303,6 +322,16 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 			xpv_log_warning("waiver for %s on '%s' expired on %s and no longer applies",
 					sc->waivers[i].check, sc->waivers[i].target, sc->waivers[i].expires);
 	run_opts_from(&ro, &o);
+	if (lab != NULL) {
+		/* the built-in lab is there to be disrupted */
+		ro.allow_disruptive = true;
+		xpv_log(XPV_LOG_NORMAL, "starting the built-in lab %s", sc->lab);
+		if (xpv_labrun_start(lab, 20000) < 0) {
+			xpv_log_error("%s", xpv_error_last());
+			code = XPV_EXIT_ERROR;
+			goto out;
+		}
+	}
 	xpv_log(XPV_LOG_NORMAL, "xpverify %s: scenario '%s', cluster %s (%zu nodes)", XPV_VERSION, sc->name,
 		sc->cluster.name, sc->n_nodes);
 	xpv_run_execute(&run, sc, checks, n_checks, &ro);
@@ -329,6 +358,8 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 			fprintf(stderr, "JSON results: %s\n", paths.json);
 	}
 out:
+	/* the lab's ground truth goes with the reports */
+	xpv_labrun_stop(lab, paths.json != NULL ? (o.out ? o.out : sc->reports.dir) : NULL);
 	if (abandoned) {
 		/* a check thread still runs and may touch the run: leave at once */
 		fflush(stdout);

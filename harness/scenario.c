@@ -660,8 +660,8 @@ static void load_reports(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 static const struct xpv_yaml_field top_fields[] = {
 	{ .key = "name", .type = XPV_Y_STRING, .off = SC(name), .required = true },
 	{ .key = "description", .type = XPV_Y_STRING, .off = SC(description) },
-	{ .key = "cluster", .type = XPV_Y_FUNC, .fn = load_cluster, .required = true },
-	{ .key = "nodes", .type = XPV_Y_FUNC, .fn = load_nodes, .required = true },
+	{ .key = "cluster", .type = XPV_Y_FUNC, .fn = load_cluster },
+	{ .key = "nodes", .type = XPV_Y_FUNC, .fn = load_nodes },
 	{ .key = "resolve", .type = XPV_Y_FUNC, .fn = load_resolve },
 	{ .key = "winrm", .type = XPV_Y_FUNC, .fn = load_winrm },
 	{ .key = "services", .type = XPV_Y_FUNC, .fn = load_services },
@@ -672,7 +672,7 @@ static const struct xpv_yaml_field top_fields[] = {
 	{ .key = "waivers", .type = XPV_Y_FUNC, .fn = load_waivers },
 	{ .key = "reports", .type = XPV_Y_FUNC, .fn = load_reports },
 	{ .key = "deadline_s", .type = XPV_Y_NUMBER, .off = SC(deadline_s), .min = 1, .max = 7 * 86400 },
-	{ .key = "lab", .type = XPV_Y_RESERVED },
+	{ .key = "lab", .type = XPV_Y_PATH, .off = SC(lab) },
 	{ .key = "history", .type = XPV_Y_RESERVED },
 	{ 0 }
 };
@@ -727,6 +727,35 @@ static void finish_defaults(struct xpv_scenario *sc)
 		sc->reports.json = xpv_strdup("results.json");
 }
 
+/* A scenario names its cluster, or a lab file that describes it; with a
+ * lab, what the lab decides may not be written again. */
+static void check_lab(struct xpv_yaml *Y, yaml_node_t *root)
+{
+	static const char *const from_lab[] = { "cluster", "nodes", "resolve", "winrm" };
+	const struct xpv_scenario *sc = ctx_of(Y)->sc;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return;
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = xpv_yaml_node(Y, p->key);
+
+		for (size_t i = 0; sc->lab != NULL && k->type == YAML_SCALAR_NODE && i < 4; i++)
+			if (strcmp((char *)k->data.scalar.value, from_lab[i]) == 0)
+				xpv_yaml_diag(Y, k, from_lab[i], "comes from the lab file when 'lab' is set; remove it");
+	}
+	if (sc->lab != NULL) {
+		if (sc->login.username != NULL || sc->login.password.source != XPV_SECRET_NONE)
+			xpv_yaml_diag(Y, root, "login", "the lab's accounts are used when 'lab' is set; remove the credentials");
+		if (sc->tls.ca_file != NULL)
+			xpv_yaml_diag(Y, root, "tls.ca_file", "the lab's CA is used when 'lab' is set; remove it");
+		return;
+	}
+	if (sc->cluster.name == NULL && sc->cluster.address == NULL && sc->cluster.role == NULL)
+		xpv_yaml_diag(Y, root, "cluster", "missing required key (or set 'lab' to run against the built-in lab)");
+	if (sc->n_nodes == 0)
+		xpv_yaml_diag(Y, root, "nodes", "missing required key (or set 'lab' to run against the built-in lab)");
+}
+
 static void check_reports_distinct(struct xpv_yaml *Y, yaml_node_t *root)
 {
 	const struct xpv_scenario *sc = ctx_of(Y)->sc;
@@ -752,7 +781,11 @@ int xpv_scenario_load(struct xpv_scenario **out, struct xpv_diags *diags, const 
 	set_defaults(ctx.sc);
 	root = xpv_yaml_open(&Y, diags, path, &ctx, "a scenario is a mapping with name, cluster and nodes");
 	if (root != NULL) {
+		size_t before = diags->n;
+
 		xpv_yaml_map(&Y, root, "", top_fields, ctx.sc);
+		if (diags->n == before)
+			check_lab(&Y, root);
 		check_reports_distinct(&Y, root);
 	}
 	if (xpv_yaml_close(&Y) > 0) {
@@ -834,6 +867,7 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->reports.junit);
 	free(sc->reports.html);
 	free(sc->reports.json);
+	free(sc->lab);
 	free_strv(sc->warnings, sc->n_warnings);
 	free(sc);
 }

@@ -134,6 +134,8 @@ struct xpv_scenario {
 
 	double deadline_s;
 
+	char *lab;         /* lab file: run against the built-in lab (labrun.c fills the rest) */
+
 	char **warnings; /* shown in every report (inline password, TLS off) */
 	size_t n_warnings;
 };

@@ -106,8 +106,11 @@ static const struct bad_case cases[] = {
 	{ "", ":1:1: the file is empty; a scenario is a mapping with name, cluster and nodes" },
 	{ "# only a comment\n", ":1:1: the file is empty; a scenario is a mapping with name, cluster and nodes" },
 	{ "- just\n- a list\n", ":1:1: expected a mapping, got a list" },
-	{ BASE "lab: fixtures/labs/healthy.yaml\n",
-	  ":11:6: lab: is not supported by this version of xpverify (see docs/scenario.md)" },
+	{ BASE "lab: lab.yaml\n", ":2:1: cluster: comes from the lab file when 'lab' is set; remove it" },
+	{ "name: lab\nlab: lab.yaml\nlogin: {username: u, password_env: HOME}\n",
+	  ":1:1: login: the lab's accounts are used when 'lab' is set; remove the credentials" },
+	{ "name: nothing\ndescription: no cluster\n",
+	  ":1:1: cluster: missing required key (or set 'lab' to run against the built-in lab)" },
 	{ BASE "winrm:\n  username: u\n  password_env: HOME\n  password: inline\n",
 	  ":14:13: winrm.password: only one of password_env, password_file, password may be set" },
 	{ BASE "winrm:\n  auth: basic\n", ":12:3: winrm.username: missing required key (auth basic needs a username and a password)" },
@@ -324,6 +327,7 @@ int main(void)
 	tests[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_inline_password_warns);
 	tests[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_alias_flood_is_bounded);
 	unsetenv("XPV_TEST_UNSET_VARIABLE");
+	free(th_write("lab.yaml", "# stands for a lab file\n"));
 	rc = _cmocka_run_group_tests("scenario", tests, n + 6, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free((char *)tests[i].name);
