@@ -6,6 +6,9 @@
 #define XPV_CHECK_H
 
 #include "results.h"
+#include "wsman.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +32,7 @@ struct xpv_check {
 	const char *title;         /* one line */
 	const char *guide_section; /* the guide step this implements */
 	bool disruptive;           /* changes cluster state (failover) */
+	bool rerun_after_disruptive; /* run again after a disruptive check, targets marked "(after failover)" */
 	const char *remediation;   /* what to do when it fails */
 	const struct xpv_param_def *params; /* NULL-name terminated, or NULL */
 	/* Evaluates the check. Reports every outcome through xpv_ctx_report and
@@ -62,6 +66,26 @@ long xpv_ctx_remaining_ms(const struct xpv_ctx *ctx);
 /* Sleeps up to `ms`, waking early when the run is cancelled. Returns false
  * when cancelled. */
 bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms);
+
+/* WQL on `node` through the run's shared session; answers (and failures)
+ * are cached until a disruptive check runs. `*rows` is a new reference. */
+int xpv_ctx_wql(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, const char *ns, const char *query);
+
+/* The same, always asking the node (for observing change). */
+int xpv_ctx_wql_fresh(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, const char *ns,
+		      const char *query);
+
+/* A remote command on `node` (see xpv_winrm_exec). */
+int xpv_ctx_exec(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
+		 const char *command, const char *const *args, size_t n_args);
+
+/* A WMI method on `node` (see xpv_winrm_invoke). */
+int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *node, const char *class_uri,
+		   const char *method, const struct xpv_kv *selectors, size_t n_selectors,
+		   const struct xpv_kv *params, size_t n_params);
+
+/* "after failover" when this is the second run of a check, else NULL. */
+const char *xpv_ctx_phase(const struct xpv_ctx *ctx);
 
 /* Calls `fn` for every node of the scenario, each in its own thread, and
  * waits for all: per-node work must not make the run grow with the node

@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include "error.h"
+#include "facts.h"
 #include "log.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@
 struct xpv_ctx {
 	struct xpv_run *run;
 	const struct xpv_check *check;
+	const char *phase;     /* NULL, or "after failover" on a second run */
 	int64_t start_us;
 	size_t reported; /* outcomes accepted, under run->lock */
 };
@@ -130,18 +132,55 @@ int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
 {
 	struct xpv_run *run = ctx->run;
 	struct xpv_outcome copy = *o;
+	char *target = NULL;
 
 	if (copy.start_us == 0)
 		copy.start_us = ctx->start_us;
+	if (ctx->phase != NULL) {
+		target = xpv_asprintf("%s (%s)", o->target && o->target[0] ? o->target : "cluster", ctx->phase);
+		copy.target = target;
+	}
 	pthread_mutex_lock(&run->lock);
 	if (run->closed) {
 		pthread_mutex_unlock(&run->lock);
+		free(target);
 		return XPV_ECANCELLED;
 	}
 	add_result_locked(run, ctx->check->id, &copy, atomic_load(&run->cancel) && run->aborted);
 	ctx->reported++;
 	pthread_mutex_unlock(&run->lock);
+	free(target);
 	return 0;
+}
+
+const char *xpv_ctx_phase(const struct xpv_ctx *ctx)
+{
+	return ctx->phase;
+}
+
+int xpv_ctx_wql(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, const char *ns, const char *query)
+{
+	return xpv_facts_wql(rows, ctx->run->facts, node, ns, query, false);
+}
+
+int xpv_ctx_wql_fresh(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, const char *ns,
+		      const char *query)
+{
+	return xpv_facts_wql(rows, ctx->run->facts, node, ns, query, true);
+}
+
+int xpv_ctx_exec(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
+		 const char *command, const char *const *args, size_t n_args)
+{
+	return xpv_facts_exec(out, ctx->run->facts, node, command, args, n_args);
+}
+
+int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *node, const char *class_uri,
+		   const char *method, const struct xpv_kv *selectors, size_t n_selectors,
+		   const struct xpv_kv *params, size_t n_params)
+{
+	return xpv_facts_invoke(out, ctx->run->facts, node, class_uri, method, selectors, n_selectors, params,
+				n_params);
 }
 
 const struct xpv_scenario *xpv_ctx_scenario(const struct xpv_ctx *ctx)
@@ -328,7 +367,7 @@ static char *stop_reason(const struct xpv_run *run)
 /* Runs one check in a worker thread and waits for it, the deadline or an
  * abort. Returns false when the check thread had to be abandoned. */
 static bool run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, size_t total,
-		    long grace_ms, int64_t run_start_mono)
+		    long grace_ms, int64_t run_start_mono, const char *phase)
 {
 	struct worker *w = xpv_calloc(1, sizeof(*w));
 	pthread_t tid;
@@ -336,9 +375,10 @@ static bool run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, 
 	struct xpv_outcome o = { 0 };
 	char *msg = NULL;
 
-	w->ctx = (struct xpv_ctx){ .run = run, .check = c, .start_us = xpv_now_us() };
+	w->ctx = (struct xpv_ctx){ .run = run, .check = c, .phase = phase, .start_us = xpv_now_us() };
 	run->records[idx].ran = true;
-	run->records[idx].start_us = w->ctx.start_us;
+	if (phase == NULL)
+		run->records[idx].start_us = w->ctx.start_us;
 	xpv_log(XPV_LOG_VERBOSE, "check %s: started", c->id);
 	if (pthread_create(&tid, NULL, worker_main, w) != 0) {
 		w->rc = xpv_error_set(XPV_ECHECK, "cannot start a thread: %s", strerror(errno));
@@ -406,10 +446,14 @@ static bool run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, 
 		}
 	}
 	if (msg != NULL) {
+		char *target = phase ? xpv_asprintf("cluster (%s)", phase) : NULL;
+
 		o.verdict = XPV_ERROR;
 		o.message = msg;
-		o.start_us = run->records[idx].start_us;
+		o.target = target;
+		o.start_us = w->ctx.start_us;
 		add_result_locked(run, c->id, &o, run->aborted);
+		free(target);
 	}
 	pthread_mutex_unlock(&run->lock);
 	xpv_log(XPV_LOG_VERBOSE, "check %s: done", c->id);
@@ -470,6 +514,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	run->records = xpv_calloc(n_checks, sizeof(*run->records));
 	run->n_records = n_checks;
 	run->waiver_uses = xpv_calloc(sc->n_waivers, sizeof(*run->waiver_uses));
+	run->facts = xpv_facts_new(sc);
 	for (size_t i = 0; i < sc->n_waivers; i++)
 		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
 
@@ -509,7 +554,21 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 			o.message = why;
 		} else {
 			/* an abandoned check leaves the run stopped: the rest are "not run" */
-			run_one(run, checks[i], i, total, grace, start_mono);
+			if (checks[i]->disruptive)
+				xpv_facts_forget(run->facts);
+			run_one(run, checks[i], i, total, grace, start_mono, NULL);
+			if (checks[i]->disruptive) {
+				/* the cluster changed: what was seen before is old, and
+				 * some checks want a second look */
+				xpv_facts_forget(run->facts);
+				for (size_t j = 0; j < i; j++) {
+					pthread_mutex_lock(&run->lock);
+					stop = should_stop(run);
+					pthread_mutex_unlock(&run->lock);
+					if (!stop && plan[j].run && checks[j]->rerun_after_disruptive)
+						run_one(run, checks[j], j, total, grace, start_mono, "after failover");
+				}
+			}
 			continue;
 		}
 		pthread_mutex_lock(&run->lock);
@@ -555,6 +614,7 @@ void xpv_run_free(struct xpv_run *run)
 	free(run->results);
 	free(run->records);
 	free(run->waiver_uses);
+	xpv_facts_free(run->facts);
 	free(run->run_id);
 	free(run->hostname);
 	free(run->abort_reason);

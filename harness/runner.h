@@ -66,6 +66,7 @@ struct xpv_run {
 	int exit_code;
 
 	/* internal */
+	struct xpv_facts *facts;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_bool cancel;

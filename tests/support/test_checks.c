@@ -119,6 +119,7 @@ const struct xpv_check xpv_test_check_cluster = {
 	.id = "t-cluster",
 	.title = "Test check with one cluster-wide result",
 	.guide_section = "Test: cluster",
+	.rerun_after_disruptive = true,
 	.remediation = "Change the test parameters.",
 	.params = cluster_params,
 	.run = run_cluster,

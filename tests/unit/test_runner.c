@@ -404,6 +404,29 @@ static void test_results_are_cleaned_and_redacted(void **state)
 	xpv_secrets_clear();
 }
 
+static void test_rerun_after_disruptive(void **state)
+{
+	struct xpv_run_opts opts = { .allow_disruptive = true };
+	struct xpv_run *run;
+
+	(void)state;
+	run = run_yaml(HEAD NODES2 "failover: {allow_disruptive: true}\n"
+				   "checks: {params: {t-cluster: {target: role}}}\n",
+		       &opts);
+	/* t-cluster ran before the disruptive check, and again after it */
+	assert_int_equal(find(run, "t-cluster", "role")->verdict, XPV_PASS);
+	assert_int_equal(find(run, "t-cluster", "role (after failover)")->verdict, XPV_PASS);
+	assert_true(find(run, "t-cluster", "role (after failover)")->start_us >=
+		    find(run, "t-disruptive", "cluster")->end_us);
+	assert_int_equal(run->n_results, 5);
+	done(run);
+
+	/* no second look when nothing disruptive ran */
+	run = run_yaml(HEAD NODES2 "checks: {params: {t-cluster: {target: role}}}\n", NULL);
+	assert_int_equal(run->n_results, 4);
+	done(run);
+}
+
 static void test_outcome_copy(void **state)
 {
 	struct xpv_result r;
@@ -438,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_signal_aborts_and_keeps_results),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_results_are_cleaned_and_redacted),
+		cmocka_unit_test(test_rerun_after_disruptive),
 		cmocka_unit_test(test_outcome_copy),
 	};
 

@@ -1,0 +1,166 @@
+/* What checks learn from the nodes: one WinRM session per node, shared by
+ * every check of the run (used by one thread at a time), and a cache of
+ * WQL answers, so checks that need the same facts ask once. The cache is
+ * forgotten when a disruptive check changes the cluster. */
+#include "facts.h"
+
+#include "error.h"
+#include "runner.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct session {
+	pthread_mutex_t lock;
+	struct xpv_winrm *s;
+};
+
+struct cached {
+	size_t node;
+	char *ns, *query;
+	json_t *rows; /* NULL when the query failed */
+	int rc;
+	char *error;
+};
+
+struct xpv_facts {
+	const struct xpv_scenario *sc;
+	struct session *sessions;
+	pthread_mutex_t lock;
+	struct cached *cache;
+	size_t n_cache;
+};
+
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc)
+{
+	struct xpv_facts *f = xpv_calloc(1, sizeof(*f));
+
+	f->sc = sc;
+	f->sessions = xpv_calloc(sc->n_nodes, sizeof(*f->sessions));
+	for (size_t i = 0; i < sc->n_nodes; i++)
+		pthread_mutex_init(&f->sessions[i].lock, NULL);
+	pthread_mutex_init(&f->lock, NULL);
+	return f;
+}
+
+void xpv_facts_forget(struct xpv_facts *f)
+{
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->n_cache; i++) {
+		free(f->cache[i].ns);
+		free(f->cache[i].query);
+		json_decref(f->cache[i].rows);
+		free(f->cache[i].error);
+	}
+	free(f->cache);
+	f->cache = NULL;
+	f->n_cache = 0;
+	pthread_mutex_unlock(&f->lock);
+}
+
+void xpv_facts_free(struct xpv_facts *f)
+{
+	if (f == NULL)
+		return;
+	xpv_facts_forget(f);
+	for (size_t i = 0; i < f->sc->n_nodes; i++) {
+		xpv_winrm_close(f->sessions[i].s);
+		pthread_mutex_destroy(&f->sessions[i].lock);
+	}
+	free(f->sessions);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+static size_t node_index(const struct xpv_facts *f, const struct xpv_node *node)
+{
+	return (size_t)(node - f->sc->nodes);
+}
+
+/* Locks and returns the session with `node`, opening it when needed. */
+static struct xpv_winrm *session(struct xpv_facts *f, size_t i, xpv_winrm_transcript_fn tr, void *tr_arg)
+{
+	struct session *s = &f->sessions[i];
+
+	pthread_mutex_lock(&s->lock);
+	if (s->s == NULL) {
+		struct xpv_winrm_opts o;
+
+		xpv_winrm_opts_from_scenario(&o, f->sc, &f->sc->nodes[i]);
+		o.transcript = tr;
+		o.transcript_arg = tr_arg;
+		if (xpv_winrm_open(&s->s, &o) < 0)
+			s->s = NULL;
+	}
+	return s->s;
+}
+
+int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *node, const char *ns,
+		  const char *query, bool fresh)
+{
+	size_t i = node_index(f, node);
+	struct xpv_winrm *s;
+	int rc;
+
+	*rows = NULL;
+	if (!fresh) {
+		pthread_mutex_lock(&f->lock);
+		for (size_t k = 0; k < f->n_cache; k++) {
+			struct cached *c = &f->cache[k];
+
+			if (c->node == i && strcmp(c->ns, ns) == 0 && strcmp(c->query, query) == 0) {
+				rc = c->rc;
+				if (rc == 0)
+					*rows = json_incref(c->rows);
+				else
+					xpv_error_set(rc, "%s", c->error);
+				pthread_mutex_unlock(&f->lock);
+				return rc;
+			}
+		}
+		pthread_mutex_unlock(&f->lock);
+	}
+	s = session(f, i, NULL, NULL);
+	rc = s != NULL ? xpv_winrm_wql(rows, s, ns, query) : XPV_ENOMEM;
+	pthread_mutex_unlock(&f->sessions[i].lock);
+	if (!fresh) {
+		pthread_mutex_lock(&f->lock);
+		f->cache = xpv_realloc(f->cache, (f->n_cache + 1) * sizeof(*f->cache));
+		f->cache[f->n_cache++] = (struct cached){ .node = i, .ns = xpv_strdup(ns), .query = xpv_strdup(query),
+							  .rows = rc == 0 ? json_incref(*rows) : NULL, .rc = rc,
+							  .error = rc < 0 ? xpv_strdup(xpv_error_last()) : NULL };
+		pthread_mutex_unlock(&f->lock);
+	}
+	return rc;
+}
+
+int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
+		   const char *command, const char *const *args, size_t n_args)
+{
+	size_t i = node_index(f, node);
+	struct xpv_winrm *s = session(f, i, NULL, NULL);
+	int rc;
+
+	if (s == NULL) {
+		memset(out, 0, sizeof(*out));
+		rc = XPV_ENOMEM;
+	} else {
+		rc = xpv_winrm_exec(out, s, command, args, n_args);
+	}
+	pthread_mutex_unlock(&f->sessions[i].lock);
+	return rc;
+}
+
+int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *node, const char *class_uri,
+		     const char *method, const struct xpv_kv *selectors, size_t n_selectors,
+		     const struct xpv_kv *params, size_t n_params)
+{
+	size_t i = node_index(f, node);
+	struct xpv_winrm *s = session(f, i, NULL, NULL);
+	int rc = s != NULL ? xpv_winrm_invoke(out, s, class_uri, method, selectors, n_selectors, params, n_params)
+			   : XPV_ENOMEM;
+
+	pthread_mutex_unlock(&f->sessions[i].lock);
+	return rc;
+}

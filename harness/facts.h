@@ -1,0 +1,33 @@
+/* Facts from the nodes, shared by the checks of a run (see facts.c). */
+#ifndef XPV_FACTS_H
+#define XPV_FACTS_H
+
+#include "scenario.h"
+#include "winrm.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct xpv_facts;
+
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc);
+void xpv_facts_free(struct xpv_facts *f);
+
+/* Forgets every cached answer (the cluster changed). */
+void xpv_facts_forget(struct xpv_facts *f);
+
+/* WQL on `node` (a node of the scenario). Cached unless `fresh`; a failure
+ * is cached too, with its message. `*rows` is a new reference. */
+int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *node, const char *ns,
+		  const char *query, bool fresh);
+
+/* A remote command on `node` (never cached). */
+int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
+		   const char *command, const char *const *args, size_t n_args);
+
+/* A WMI method on `node` (never cached). */
+int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *node, const char *class_uri,
+		     const char *method, const struct xpv_kv *selectors, size_t n_selectors,
+		     const struct xpv_kv *params, size_t n_params);
+
+#endif
