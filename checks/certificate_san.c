@@ -1,0 +1,204 @@
+/* Guide, "Encrypting the connection to the failover cluster": the
+ * certificate on the cluster address and on each node chains to the CA, is
+ * in date, names the cluster address, the node and (if asked) its IP, is
+ * for server authentication, and is not weak. */
+#include "check.h"
+#include "error.h"
+#include "scenario.h"
+#include "tls.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct text {
+	char *s;
+};
+
+static void add(struct text *t, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(struct text *t, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	char *part, *next;
+
+	va_start(ap, fmt);
+	part = xpv_vasprintf(fmt, ap);
+	va_end(ap);
+	next = xpv_asprintf("%s%s%s", t->s ? t->s : "", t->s && t->s[0] ? sep : "", part);
+	free(t->s);
+	free(part);
+	t->s = next;
+}
+
+/* "DNS:a, DNS:b, IP:127.0.10.1" */
+static char *san_list(X509 *x)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	struct text t = { xpv_strdup("") };
+
+	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		if (g->type == GEN_DNS) {
+			add(&t, ", ", "DNS:%.*s", ASN1_STRING_length(g->d.dNSName),
+			    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		} else if (g->type == GEN_IPADD) {
+			char buf[INET6_ADDRSTRLEN] = "?";
+			int len = ASN1_STRING_length(g->d.iPAddress);
+
+			inet_ntop(len == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf, sizeof(buf));
+			add(&t, ", ", "IP:%s", buf);
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	if (t.s[0] == '\0')
+		add(&t, "", "none");
+	return t.s;
+}
+
+/* Judges `p` for the names in `dns`/`ips`; fills problems and notes. */
+static void judge(struct text *problems, struct text *notes, const struct xpv_peer *p,
+		  const struct xpv_scenario *sc, const char *const *dns, size_t n_dns, const char *const *ips,
+		  size_t n_ips)
+{
+	const char *chain = xpv_tls_chain_problem(p, sc->tls.ca_file);
+	const ASN1_TIME *nb = X509_get0_notBefore(p->leaf), *na = X509_get0_notAfter(p->leaf);
+	EVP_PKEY *key = X509_get0_pubkey(p->leaf);
+	int days = 0, secs = 0, mdnid = NID_undef, bits = key ? EVP_PKEY_get_bits(key) : 0;
+	struct text missing = { NULL };
+
+	if (chain != NULL)
+		add(problems, "; ", "does not chain to the configured CA (%s)", chain);
+	if (X509_cmp_current_time(nb) > 0)
+		add(problems, "; ", "not valid yet");
+	if (X509_cmp_current_time(na) < 0)
+		add(problems, "; ", "expired");
+	else if (ASN1_TIME_diff(&days, &secs, NULL, na) == 1 && days < sc->tls.expiry_warn_days)
+		add(notes, "; ", "warning: expires in %d days", days);
+	for (size_t i = 0; i < n_dns; i++)
+		if (X509_check_host(p->leaf, dns[i], 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) != 1)
+			add(&missing, ", ", "%s", dns[i]);
+	for (size_t i = 0; i < n_ips; i++)
+		if (X509_check_ip_asc(p->leaf, ips[i], 0) != 1)
+			add(&missing, ", ", "IP %s", ips[i]);
+	if (missing.s != NULL)
+		add(problems, "; ", "SAN does not cover %s", missing.s);
+	free(missing.s);
+	if ((X509_get_extension_flags(p->leaf) & EXFLAG_XKUSAGE) != 0 &&
+	    (X509_get_extended_key_usage(p->leaf) & XKU_SSL_SERVER) == 0)
+		add(problems, "; ", "not for server authentication (no serverAuth EKU)");
+	if (key != NULL && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA && bits < 2048)
+		add(problems, "; ", "weak key: RSA %d bits (at least 2048)", bits);
+	else if (key != NULL && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && bits < 256)
+		add(problems, "; ", "weak key: EC %d bits (at least 256)", bits);
+	if (X509_get_signature_info(p->leaf, &mdnid, NULL, NULL, NULL) == 1 && (mdnid == NID_sha1 || mdnid == NID_md5))
+		add(problems, "; ", "signed with %s", OBJ_nid2sn(mdnid));
+}
+
+static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, const char *address,
+		     const char *const *dns, size_t n_dns, const char *const *ips, size_t n_ips)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	struct xpv_peer p;
+	struct text problems = { NULL }, notes = { NULL }, expected = { NULL };
+	struct xpv_outcome o = { .target = target };
+	char *observed = NULL, *msg = NULL;
+	char not_after[64] = "";
+
+	add(&expected, "", "chains to the CA, in date, serverAuth, strong key, SAN covers");
+	for (size_t i = 0; i < n_dns; i++)
+		add(&expected, i ? ", " : " ", "%s", dns[i]);
+	for (size_t i = 0; i < n_ips; i++)
+		add(&expected, ", ", "IP %s", ips[i]);
+	if (xpv_tls_fetch(&p, sni, address, sc->cluster.port, (long)(sc->winrm.connect_timeout_s * 1000)) < 0) {
+		o.verdict = XPV_ERROR;
+		msg = xpv_asprintf("cannot fetch the certificate: %s", xpv_error_last());
+	} else {
+		BIO *b = BIO_new(BIO_s_mem());
+		char *sans = san_list(p.leaf);
+
+		if (b != NULL && ASN1_TIME_print(b, X509_get0_notAfter(p.leaf)) == 1) {
+			int n = BIO_read(b, not_after, sizeof(not_after) - 1);
+
+			not_after[n > 0 ? n : 0] = '\0';
+		}
+		BIO_free(b);
+		judge(&problems, &notes, &p, sc, dns, n_dns, ips, n_ips);
+		o.verdict = problems.s == NULL ? XPV_PASS : XPV_FAIL;
+		observed = xpv_asprintf("SAN %s; valid until %s", sans, not_after);
+		msg = xpv_asprintf("%s%s%s", problems.s ? problems.s : "certificate conforms",
+				   notes.s ? "; " : "", notes.s ? notes.s : "");
+		free(sans);
+		xpv_peer_clear(&p);
+	}
+	o.expected = expected.s;
+	o.observed = observed;
+	o.message = msg;
+	xpv_ctx_report(ctx, &o);
+	free(expected.s);
+	free(problems.s);
+	free(notes.s);
+	free(observed);
+	free(msg);
+}
+
+/* Where to connect for `host`: its pin, or the name itself. */
+static const char *address_of(const struct xpv_scenario *sc, const char *host)
+{
+	for (size_t i = 0; i < sc->n_resolve; i++)
+		if (strcasecmp(sc->resolve[i].host, host) == 0)
+			return sc->resolve[i].address;
+	return host;
+}
+
+static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	const char *dns[3], *ips[1];
+	size_t nd = 0, ni = 0;
+	unsigned char buf[16];
+	bool host_is_ip = inet_pton(AF_INET, node->host, buf) == 1 || inet_pton(AF_INET6, node->host, buf) == 1;
+
+	(void)arg;
+	/* the guide: the node's name, its address, and the cluster's name */
+	dns[nd++] = node->name;
+	if (node->fqdn != NULL)
+		dns[nd++] = node->fqdn;
+	dns[nd++] = sc->cluster.address_host;
+	if (sc->tls.require_ip_san && (node->ip != NULL || host_is_ip))
+		ips[ni++] = node->ip ? node->ip : node->host;
+	endpoint(ctx, node->name, node->fqdn ? node->fqdn : node->name, address_of(sc, node->host), dns, nd, ips, ni);
+}
+
+static int run(struct xpv_ctx *ctx)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *target = xpv_asprintf("cluster address %s", sc->cluster.address_host);
+	const char *dns[] = { sc->cluster.address_host };
+
+	endpoint(ctx, target, sc->cluster.address_host, address_of(sc, sc->cluster.address_host), dns, 1, NULL, 0);
+	free(target);
+	/* after a failover only the cluster address is served by someone new */
+	if (xpv_ctx_phase(ctx) == NULL)
+		xpv_ctx_each_node(ctx, one_node, NULL);
+	return 0;
+}
+
+const struct xpv_check xpv_check_certificate_san = {
+	.id = "certificate-san",
+	.title = "Certificates cover the cluster address and the nodes",
+	.guide_section = "Encrypting the connection to the failover cluster (certificates on all nodes)",
+	.rerun_after_disruptive = true,
+	.remediation = "Issue the SSL certificate for the failover cluster from your CA with subject alternative "
+		       "names for the cluster address, every node's name (and FQDN) and, where clients use them, "
+		       "the nodes' IP addresses; install it and the CA certificate on every node, and renew it "
+		       "before it expires. Use RSA 2048 or stronger (or EC P-256), SHA-256, and serverAuth.",
+	.run = run,
+};

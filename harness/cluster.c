@@ -1,0 +1,164 @@
+#include "cluster.h"
+
+#include "error.h"
+#include "util.h"
+#include "wsman.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *xpv_prop(const json_t *row, const char *name)
+{
+	const char *s = json_string_value(json_object_get(row, name));
+
+	return s != NULL ? s : "";
+}
+
+long xpv_prop_long(const json_t *row, const char *name, long fallback)
+{
+	const char *s = json_string_value(json_object_get(row, name));
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return fallback;
+	v = strtol(s, &end, 10);
+	return end != s && *end == '\0' ? v : fallback;
+}
+
+const char *xpv_resource_state_name(long state)
+{
+	switch (state) {
+	case -1: return "Unknown";
+	case 0: return "Inherited";
+	case 1: return "Initializing";
+	case 2: return "Online";
+	case 3: return "Offline";
+	case 4: return "Failed";
+	case 128: return "Pending";
+	case 129: return "Online Pending";
+	case 130: return "Offline Pending";
+	}
+	return "unknown state";
+}
+
+const struct xpv_node *xpv_node_by_name(const struct xpv_scenario *sc, const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sc->n_nodes; i++)
+		if (strcasecmp(sc->nodes[i].name, name) == 0)
+			return &sc->nodes[i];
+	return NULL;
+}
+
+void xpv_cluster_view_clear(struct xpv_cluster_view *v)
+{
+	json_decref(v->nodes);
+	json_decref(v->group);
+	json_decref(v->resources);
+	memset(v, 0, sizeof(*v));
+}
+
+static int view_from(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *node, bool fresh)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *role = xpv_wql_quote(sc->cluster.role);
+	char *qg = xpv_asprintf("select Name,State,OwnerNode,GroupType from MSCluster_ResourceGroup where Name = %s", role);
+	char *qr = xpv_asprintf("select Name,State,Type,OwnerGroup,OwnerNode from MSCluster_Resource where OwnerGroup = %s",
+				role);
+	int (*wql)(json_t **, struct xpv_ctx *, const struct xpv_node *, const char *, const char *) =
+		fresh ? xpv_ctx_wql_fresh : xpv_ctx_wql;
+	json_t *groups = NULL;
+	int rc;
+
+	rc = wql(&v->nodes, ctx, node, "root/mscluster", "select Name,State from MSCluster_Node");
+	if (rc == 0)
+		rc = wql(&groups, ctx, node, "root/mscluster", qg);
+	if (rc == 0)
+		rc = wql(&v->resources, ctx, node, "root/mscluster", qr);
+	if (rc == 0) {
+		v->source = node;
+		if (json_array_size(groups) > 0)
+			v->group = json_incref(json_array_get(groups, 0));
+	} else {
+		xpv_cluster_view_clear(v);
+	}
+	json_decref(groups);
+	free(qg);
+	free(qr);
+	free(role);
+	return rc;
+}
+
+int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	size_t start = first != NULL ? (size_t)(first - sc->nodes) : 0;
+	char *errors = xpv_strdup("");
+	int rc = XPV_ECONNECT;
+
+	memset(v, 0, sizeof(*v));
+	for (size_t k = 0; k < sc->n_nodes; k++) {
+		const struct xpv_node *n = &sc->nodes[(start + k) % sc->n_nodes];
+		char *next;
+
+		rc = view_from(v, ctx, n, fresh);
+		if (rc == 0)
+			break;
+		next = xpv_asprintf("%s%s%s", errors, errors[0] ? "; " : "", xpv_error_last());
+		free(errors);
+		errors = next;
+	}
+	if (rc < 0)
+		xpv_error_set(rc, "no node answered for the cluster: %s", errors);
+	free(errors);
+	return rc;
+}
+
+const char *xpv_cluster_owner(const struct xpv_cluster_view *v)
+{
+	const char *o = v->group ? json_string_value(json_object_get(v->group, "OwnerNode")) : NULL;
+
+	return o != NULL && o[0] != '\0' ? o : NULL;
+}
+
+json_t *xpv_cluster_resource(const struct xpv_cluster_view *v, const char *name)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(v->resources, i, r)
+		if (strcasecmp(xpv_prop(r, "Name"), name) == 0)
+			return r;
+	return NULL;
+}
+
+int xpv_node_services(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, bool fresh)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *q = xpv_strdup("select Name,StartMode,State,ProcessId from Win32_Service where ");
+	int rc;
+
+	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+		char *lit = xpv_wql_quote(sc->services[i].name);
+		char *next = xpv_asprintf("%s%sName = %s", q, i ? " or " : "", lit);
+
+		free(q);
+		free(lit);
+		q = next;
+	}
+	rc = fresh ? xpv_ctx_wql_fresh(rows, ctx, node, "root/cimv2", q) : xpv_ctx_wql(rows, ctx, node, "root/cimv2", q);
+	free(q);
+	return rc;
+}
+
+json_t *xpv_service_row(const json_t *rows, const char *name)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach((json_t *)rows, i, r)
+		if (strcasecmp(xpv_prop(r, "Name"), name) == 0)
+			return r;
+	return NULL;
+}

@@ -1,0 +1,55 @@
+/* The cluster as checks see it: the role's group and resources from
+ * root/MSCluster, and the role's Windows services on a node. */
+#ifndef XPV_CLUSTER_H
+#define XPV_CLUSTER_H
+
+#include "check.h"
+#include "scenario.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* MSCluster_Resource.State values (wire-formats.md). */
+enum { XPV_RES_ONLINE = 2, XPV_RES_OFFLINE = 3, XPV_RES_FAILED = 4 };
+/* MSCluster_ResourceGroup.State */
+enum { XPV_GROUP_ONLINE = 0 };
+/* MSCluster_Node.State */
+enum { XPV_NODE_UP = 0 };
+
+struct xpv_cluster_view {
+	const struct xpv_node *source; /* the node that answered */
+	json_t *nodes;     /* MSCluster_Node rows: Name, State */
+	json_t *group;     /* the role's MSCluster_ResourceGroup row, or NULL */
+	json_t *resources; /* MSCluster_Resource rows of the role: Name, State, Type, OwnerNode */
+};
+
+/* Asks the nodes in order, from `first` on (NULL: the first), until one
+ * answers the three queries; `fresh` skips the cache. */
+int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh);
+void xpv_cluster_view_clear(struct xpv_cluster_view *v);
+
+/* The role's owner node name from the view, or NULL. */
+const char *xpv_cluster_owner(const struct xpv_cluster_view *v);
+
+/* The resource row named `name`, or NULL. */
+json_t *xpv_cluster_resource(const struct xpv_cluster_view *v, const char *name);
+
+/* The node of the scenario named `name` (case-insensitive), or NULL. */
+const struct xpv_node *xpv_node_by_name(const struct xpv_scenario *sc, const char *name);
+
+/* Win32_Service rows (Name, StartMode, State) of the scenario's services on
+ * `node`. The query text is the same for every caller, so answers are
+ * shared through the cache unless `fresh`. */
+int xpv_node_services(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node *node, bool fresh);
+
+/* The row of service `name` in `rows`, or NULL (not installed). */
+json_t *xpv_service_row(const json_t *rows, const char *name);
+
+/* A string property of a row ("" when absent or null). */
+const char *xpv_prop(const json_t *row, const char *name);
+long xpv_prop_long(const json_t *row, const char *name, long fallback);
+
+/* "Online", "Offline", "Failed", ... for a resource state. */
+const char *xpv_resource_state_name(long state);
+
+#endif

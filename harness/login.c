@@ -1,0 +1,213 @@
+#include "login.h"
+
+#include "secrets.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ANSWER (1u << 20)
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+	size_t len = size * n;
+
+	if (b->len + len > MAX_ANSWER)
+		return 0;
+	b->data = xpv_realloc(b->data, b->len + len + 1);
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return len;
+}
+
+/* One HTTPS request to the cluster address. Returns the status, or -1 with
+ * `*err` set and `*how` saying whether nothing answered. */
+static long request(CURL *c, const struct xpv_scenario *sc, const char *path, const char *form,
+		    const char *bearer, struct buf *out, char **err, enum xpv_login_outcome *how, long timeout_ms)
+{
+	char *url = xpv_asprintf("%s://%s:%ld%s", sc->cluster.scheme, sc->cluster.address_host, sc->cluster.port, path);
+	struct curl_slist *pins = NULL, *headers = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode cc;
+	long status = -1;
+
+	for (size_t i = 0; i < sc->n_resolve; i++) {
+		char *e = xpv_asprintf("%s:%ld:%s", sc->resolve[i].host, sc->cluster.port, sc->resolve[i].address);
+
+		pins = curl_slist_append(pins, e);
+		free(e);
+	}
+	if (bearer != NULL) {
+		char *h = xpv_asprintf("Authorization: Bearer %s", bearer);
+
+		headers = curl_slist_append(headers, h);
+		explicit_bzero(h, strlen(h));
+		free(h);
+	}
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	if (sc->tls.ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, sc->tls.ca_file);
+	if (form != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (sc->login.method == XPV_LOGIN_WINDOWS && form != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NEGOTIATE);
+		if (sc->login.username != NULL) {
+			curl_easy_setopt(c, CURLOPT_USERNAME, sc->login.username);
+			curl_easy_setopt(c, CURLOPT_PASSWORD, sc->login.password.value ? sc->login.password.value : "");
+		} else {
+			curl_easy_setopt(c, CURLOPT_USERPWD, ":"); /* the Kerberos ticket */
+		}
+	}
+	cc = curl_easy_perform(c);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	} else {
+		*how = cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_GOT_NOTHING ||
+				       cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR
+			       ? XPV_LOGIN_UNREACHABLE
+			       : XPV_LOGIN_NOT_EVALUATED;
+		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	}
+	curl_slist_free_all(pins);
+	curl_slist_free_all(headers);
+	free(url);
+	return status;
+}
+
+/* application/x-www-form-urlencoded, each value escaped by libcurl. */
+static char *form(CURL *c, const struct xpv_scenario *sc)
+{
+	const char *keys[4], *vals[4];
+	size_t n = 0;
+	char *out = xpv_strdup("");
+
+	keys[n] = "grant_type";
+	vals[n++] = sc->login.method == XPV_LOGIN_WINDOWS ? "windows_credentials" : "password";
+	if (sc->login.method == XPV_LOGIN_BASIC) {
+		keys[n] = "username";
+		vals[n++] = sc->login.username ? sc->login.username : "";
+		keys[n] = "password";
+		vals[n++] = sc->login.password.value ? sc->login.password.value : "";
+	}
+	keys[n] = "client_id";
+	vals[n++] = sc->login.client_id;
+	for (size_t i = 0; i < n; i++) {
+		char *e = curl_easy_escape(c, vals[i], 0), *next;
+
+		next = xpv_asprintf("%s%s%s=%s", out, i ? "&" : "", keys[i], e ? e : "");
+		if (e != NULL) {
+			explicit_bzero(e, strlen(e));
+			curl_free(e);
+		}
+		explicit_bzero(out, strlen(out));
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long timeout_ms)
+{
+	CURL *c = curl_easy_init();
+	struct buf b = { 0 };
+	char *f = NULL, *err = NULL, *token = NULL;
+	enum xpv_login_outcome how = XPV_LOGIN_NOT_EVALUATED;
+	json_t *doc = NULL, *site;
+	int64_t t0 = xpv_mono_ms();
+	long status;
+
+	memset(r, 0, sizeof(*r));
+	if (c == NULL) {
+		r->outcome = XPV_LOGIN_NOT_EVALUATED;
+		r->message = xpv_strdup("cannot start an HTTP client");
+		return;
+	}
+	f = form(c, sc);
+	status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms);
+	r->token_ms = (long)(xpv_mono_ms() - t0);
+	if (status < 0) {
+		r->outcome = how;
+		r->message = xpv_asprintf("no answer from the token endpoint: %s", err);
+		goto out;
+	}
+	doc = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	if (status != 200) {
+		const char *e = json_string_value(json_object_get(doc, "error"));
+
+		r->outcome = XPV_LOGIN_REFUSED;
+		r->message = xpv_asprintf("the token endpoint answered HTTP %ld%s%s", status, e ? ": " : "", e ? e : "");
+		goto out;
+	}
+	token = xpv_strdup(json_string_value(json_object_get(doc, "access_token")));
+	if (token == NULL || token[0] == '\0') {
+		r->outcome = XPV_LOGIN_REFUSED;
+		r->message = xpv_strdup("the token endpoint answered 200 without an access_token");
+		goto out;
+	}
+	/* never in a log, a report or a transcript */
+	xpv_secret_register(token);
+	json_decref(doc);
+	doc = NULL;
+	free(b.data);
+	b = (struct buf){ 0 };
+	status = request(c, sc, "/api/rest/v1/sites", NULL, token, &b, &err, &how, timeout_ms);
+	if (status < 0) {
+		r->outcome = how;
+		r->message = xpv_asprintf("logged in, but no answer from the REST API: %s", err);
+		goto out;
+	}
+	doc = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	site = json_array_get(json_object_get(doc, "array"), 0);
+	if (status != 200 || site == NULL) {
+		r->outcome = XPV_LOGIN_REFUSED;
+		r->message = status != 200 ? xpv_asprintf("logged in, but GET /api/rest/v1/sites answered HTTP %ld", status)
+					   : xpv_strdup("logged in, but the management server lists no site");
+		goto out;
+	}
+	r->outcome = XPV_LOGIN_OK;
+	r->site_name = xpv_strdup(json_string_value(json_object_get(site, "displayName")));
+	r->site_version = xpv_strdup(json_string_value(json_object_get(site, "version")));
+	r->message = xpv_asprintf("logged in as %s; site %s, version %s",
+				  sc->login.method == XPV_LOGIN_BASIC ? sc->login.username : "the Windows user",
+				  r->site_name ? r->site_name : "(unnamed)", r->site_version ? r->site_version : "unknown");
+out:
+	json_decref(doc);
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	if (f != NULL) {
+		explicit_bzero(f, strlen(f));
+		free(f);
+	}
+	free(err);
+	free(b.data);
+	curl_easy_cleanup(c);
+}
+
+void xpv_login_result_clear(struct xpv_login_result *r)
+{
+	free(r->message);
+	free(r->site_name);
+	free(r->site_version);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,161 @@
+#include "tls.h"
+
+#include "error.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* A connected TCP socket, or -1 with `*code` and the last error set. */
+static int connect_to(const char *address, long port, long timeout_ms, int *code)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	char portbuf[16];
+	int fd = -1, rc;
+
+	snprintf(portbuf, sizeof(portbuf), "%ld", port);
+	rc = getaddrinfo(address, portbuf, &hints, &res);
+	if (rc != 0) {
+		*code = xpv_error_set(XPV_EDNS, "%s: host name not resolved: %s", address, gai_strerror(rc));
+		return -1;
+	}
+	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		struct pollfd pfd;
+		int err = 0;
+		socklen_t len = sizeof(err);
+		struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+			err = errno;
+		} else {
+			pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+			rc = poll(&pfd, 1, (int)timeout_ms);
+			if (rc == 0)
+				err = ETIMEDOUT;
+			else if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+				err = errno;
+		}
+		if (err != 0) {
+			*code = xpv_error_set(err == ETIMEDOUT ? XPV_ETIMEOUT : XPV_ECONNECT,
+					      "%s:%ld: connection failed: %s", address, port, strerror(err));
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		/* the handshake is bounded too */
+		fcntl(fd, F_SETFL, 0);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long port, long timeout_ms)
+{
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	STACK_OF(X509) *served;
+	BIO *mem = NULL;
+	int fd, rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	fd = connect_to(address, port, timeout_ms, &rc);
+	if (fd < 0)
+		return rc;
+	ctx = SSL_CTX_new(TLS_client_method());
+	ssl = ctx ? SSL_new(ctx) : NULL;
+	if (ssl == NULL) {
+		rc = xpv_error_set(XPV_ETLS, "cannot set up TLS");
+		goto out;
+	}
+	/* take whatever is served: it is judged afterwards */
+	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+	SSL_set_tlsext_host_name(ssl, sni);
+	SSL_set_fd(ssl, fd);
+	ERR_clear_error();
+	if (SSL_connect(ssl) != 1) {
+		unsigned long e = ERR_get_error();
+		char buf[256];
+
+		ERR_error_string_n(e, buf, sizeof(buf));
+		rc = xpv_error_set(e == 0 ? XPV_ETIMEOUT : XPV_ETLS, "%s:%ld: TLS handshake failed: %s", address, port,
+				   e == 0 ? "no answer in time" : buf);
+		goto out;
+	}
+	p->leaf = SSL_get1_peer_certificate(ssl);
+	served = SSL_get_peer_cert_chain(ssl);
+	if (p->leaf == NULL) {
+		rc = xpv_error_set(XPV_ETLS, "%s:%ld: no certificate served", address, port);
+		goto out;
+	}
+	p->chain = served ? X509_chain_up_ref(served) : sk_X509_new_null();
+	mem = BIO_new(BIO_s_mem());
+	for (int i = 0; mem != NULL && i < sk_X509_num(p->chain); i++)
+		PEM_write_bio_X509(mem, sk_X509_value(p->chain, i));
+	if (mem != NULL) {
+		char *data = NULL;
+		long n = BIO_get_mem_data(mem, &data);
+
+		p->pem = strndup(data, (size_t)n);
+	}
+out:
+	BIO_free(mem);
+	if (ssl != NULL) {
+		SSL_shutdown(ssl);
+		SSL_free(ssl);
+	}
+	SSL_CTX_free(ctx);
+	close(fd);
+	if (rc < 0)
+		xpv_peer_clear(p);
+	return rc;
+}
+
+void xpv_peer_clear(struct xpv_peer *p)
+{
+	X509_free(p->leaf);
+	if (p->chain != NULL)
+		sk_X509_pop_free(p->chain, X509_free);
+	free(p->pem);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *xpv_tls_chain_problem(const struct xpv_peer *p, const char *ca_file)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	const char *problem = NULL;
+
+	if (store == NULL || ctx == NULL ||
+	    (ca_file != NULL ? X509_STORE_load_file(store, ca_file) != 1 : X509_STORE_set_default_paths(store) != 1)) {
+		problem = "the CA file cannot be read";
+		goto out;
+	}
+	if (X509_STORE_CTX_init(ctx, store, p->leaf, p->chain) != 1) {
+		problem = "cannot verify";
+		goto out;
+	}
+	/* validity dates are judged apart, to say which is wrong */
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_NO_CHECK_TIME);
+	if (X509_verify_cert(ctx) != 1)
+		problem = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return problem;
+}

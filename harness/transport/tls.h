@@ -1,0 +1,27 @@
+/* Fetching the certificate an HTTPS endpoint serves (OpenSSL), whatever
+ * its faults: the certificate check judges it afterwards. */
+#ifndef XPV_TLS_H
+#define XPV_TLS_H
+
+#include <openssl/x509.h>
+
+struct xpv_peer {
+	X509 *leaf;
+	STACK_OF(X509) *chain; /* as served, leaf first */
+	char *pem;             /* the served chain, PEM */
+};
+
+/* Connects to `address`:`port` (an IP or a host name) within `timeout_ms`,
+ * handshakes with SNI `sni`, and keeps what was served. Returns 0, or
+ * XPV_EDNS, XPV_ECONNECT, XPV_ETIMEOUT, XPV_ETLS with the last-error
+ * message set. */
+int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long port, long timeout_ms);
+
+void xpv_peer_clear(struct xpv_peer *p);
+
+/* Verifies `p`'s chain against the CA file (NULL: the system store),
+ * ignoring validity dates (judged apart). Returns NULL when it chains, or a
+ * static reason. */
+const char *xpv_tls_chain_problem(const struct xpv_peer *p, const char *ca_file);
+
+#endif
