@@ -4,6 +4,7 @@ extern const struct xpv_check xpv_check_startup_type_manual;
 extern const struct xpv_check xpv_check_service_status_matches_cluster;
 extern const struct xpv_check xpv_check_login_cluster_address;
 extern const struct xpv_check xpv_check_certificate_san;
+extern const struct xpv_check xpv_check_failover_takeover;
 
 /* The shipped checks, in run order: the guide's verification section. A
  * new check is one file in checks/ and one line here. Disruptive checks
@@ -13,6 +14,7 @@ const struct xpv_check *const xpv_registry[] = {
 	&xpv_check_service_status_matches_cluster,
 	&xpv_check_login_cluster_address,
 	&xpv_check_certificate_san,
+	&xpv_check_failover_takeover,
 };
 
 const size_t xpv_registry_count = sizeof(xpv_registry) / sizeof(xpv_registry[0]);

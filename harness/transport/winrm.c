@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <curl/curl.h>
+#include <libxml/parser.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void global_init(void)
 {
+	/* both must be set up before any thread uses them */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
 }
 
 void xpv_winrm_global_init(void)

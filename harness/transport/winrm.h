@@ -50,7 +50,8 @@ struct xpv_winrm_opts {
 
 struct xpv_winrm;
 
-/* Sets up libcurl once for the process; call before threads start. */
+/* Sets up libcurl and libxml2 once for the process; call before threads
+ * start (libxml2's lazy initialisation is not thread-safe). */
 void xpv_winrm_global_init(void);
 
 /* Opens a session (no traffic yet). */

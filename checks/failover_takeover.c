@@ -1,0 +1,585 @@
+/* Guide, "Verify that the failover cluster is working", Trigger a failover:
+ * restart the node that runs the VMS services (or move the role); a new
+ * owner is reported, the services run on it and are stopped elsewhere, and
+ * clients can log in again within the threshold. Stages are observed
+ * concurrently, each on its own poll, and timed from the trigger. */
+#include "check.h"
+#include "cluster.h"
+#include "error.h"
+#include "login.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum stage {
+	ST_TRIGGER,
+	ST_OWNER_UNREACHABLE,
+	ST_LOGIN_DOWN,
+	ST_OWNER_CHANGED,
+	ST_ROLE_ONLINE,
+	ST_SERVICES_RUNNING,
+	ST_LOGIN_UP,
+	ST_OTHERS_STOPPED,
+	ST_OLD_OWNER_BACK,
+	ST_COUNT
+};
+
+static const char *const stage_names[ST_COUNT] = {
+	"trigger",	    "owner_unreachable", "login_down",     "owner_changed", "role_online",
+	"services_running", "login_up",	  "others_stopped", "old_owner_back",
+};
+
+#define GROUP_URI "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/mscluster/MSCluster_ResourceGroup"
+
+struct takeover {
+	struct xpv_ctx *ctx;
+	const struct xpv_scenario *sc;
+	bool restart;                   /* restart-owner; else move-role */
+	const struct xpv_node *old_owner;
+	const struct xpv_node *target;  /* where a move goes */
+	long poll_ms, fast_ms;
+	int64_t deadline_mono;
+	long settle_ms;
+	pthread_mutex_t lock;
+	int64_t at_us[ST_COUNT];        /* 0 until seen */
+	const struct xpv_node *new_owner;
+	int group_state;                /* last seen */
+	char *others_running;           /* "NODE/SERVICE" seen running elsewhere, or NULL */
+	char *services_missing;         /* on the new owner, last seen */
+	char *login_last;               /* the last login failure */
+	atomic_bool stop;
+};
+
+static bool seen(struct takeover *t, enum stage s)
+{
+	bool v;
+
+	pthread_mutex_lock(&t->lock);
+	v = t->at_us[s] != 0;
+	pthread_mutex_unlock(&t->lock);
+	return v;
+}
+
+/* Notes stage `s` at `us` unless already seen. */
+static void mark(struct takeover *t, enum stage s, int64_t us)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->at_us[s] == 0)
+		t->at_us[s] = us;
+	pthread_mutex_unlock(&t->lock);
+}
+
+static bool keep_going(struct takeover *t)
+{
+	return !atomic_load(&t->stop) && !xpv_ctx_cancelled(t->ctx) && xpv_mono_ms() < t->deadline_mono;
+}
+
+static void pause_for(struct takeover *t, long ms)
+{
+	xpv_ctx_sleep(t->ctx, ms);
+}
+
+/* Logins through the cluster address: when do clients lose it and get it
+ * back? Poll fast while a change is due, so the time is close to the truth. */
+static void *observe_login(void *arg)
+{
+	struct takeover *t = arg;
+
+	while (keep_going(t) && !seen(t, ST_LOGIN_UP)) {
+		struct xpv_login_result r;
+		int64_t started = xpv_now_us();
+		bool down = seen(t, ST_LOGIN_DOWN), changed = seen(t, ST_OWNER_CHANGED);
+
+		xpv_login(&r, t->sc, 2000);
+		if (r.outcome != XPV_LOGIN_OK) {
+			mark(t, ST_LOGIN_DOWN, started);
+			pthread_mutex_lock(&t->lock);
+			free(t->login_last);
+			t->login_last = xpv_strdup(r.message);
+			pthread_mutex_unlock(&t->lock);
+		} else if (down || changed) {
+			/* it worked when this attempt started */
+			mark(t, ST_LOGIN_UP, started);
+		}
+		xpv_login_result_clear(&r);
+		pause_for(t, !down || changed ? t->fast_ms : t->poll_ms);
+	}
+	return NULL;
+}
+
+/* The cluster's view through the surviving nodes: the new owner, the role
+ * online. */
+static void *observe_cluster(void *arg)
+{
+	struct takeover *t = arg;
+	const struct xpv_scenario *sc = t->sc;
+	size_t next = 0;
+
+	while (keep_going(t) && !seen(t, ST_ROLE_ONLINE)) {
+		const struct xpv_node *ask = &sc->nodes[next++ % sc->n_nodes];
+		struct xpv_cluster_view v;
+		int64_t started = xpv_now_us();
+
+		if (t->restart && ask == t->old_owner)
+			continue;
+		if (xpv_cluster_view_get(&v, t->ctx, ask, true) == 0) {
+			const char *owner = xpv_cluster_owner(&v);
+			const struct xpv_node *n = xpv_node_by_name(sc, owner);
+			int state = (int)xpv_prop_long(v.group, "State", -1);
+
+			pthread_mutex_lock(&t->lock);
+			t->group_state = state;
+			if (n != NULL && n != t->old_owner && t->new_owner == NULL)
+				t->new_owner = n;
+			pthread_mutex_unlock(&t->lock);
+			if (n != NULL && n != t->old_owner) {
+				mark(t, ST_OWNER_CHANGED, started);
+				if (state == XPV_GROUP_ONLINE)
+					mark(t, ST_ROLE_ONLINE, started);
+			}
+			xpv_cluster_view_clear(&v);
+			next = (size_t)(ask - sc->nodes); /* stay with a node that answers */
+		}
+		pause_for(t, t->poll_ms);
+	}
+	return NULL;
+}
+
+/* True when every required role service runs in `rows`; else names the
+ * ones that do not in *missing. */
+static bool all_running(const struct xpv_scenario *sc, const json_t *rows, char **missing)
+{
+	char *m = xpv_strdup("");
+
+	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+		const json_t *row = xpv_service_row(rows, sc->services[i].name);
+
+		if (row == NULL && sc->services[i].optional)
+			continue;
+		if (row == NULL || strcmp(xpv_prop(row, "State"), "Running") != 0) {
+			char *next = xpv_asprintf("%s%s%s (%s)", m, m[0] ? ", " : "", sc->services[i].name,
+						  row ? xpv_prop(row, "State") : "not installed");
+
+			free(m);
+			m = next;
+		}
+	}
+	*missing = m;
+	return m[0] == '\0';
+}
+
+/* The services on the new owner, once there is one. */
+static void *observe_services(void *arg)
+{
+	struct takeover *t = arg;
+
+	while (keep_going(t) && !seen(t, ST_SERVICES_RUNNING)) {
+		const struct xpv_node *owner;
+		json_t *rows = NULL;
+		int64_t started = xpv_now_us();
+
+		pthread_mutex_lock(&t->lock);
+		owner = t->new_owner;
+		pthread_mutex_unlock(&t->lock);
+		if (owner != NULL && xpv_node_services(&rows, t->ctx, owner, true) == 0) {
+			char *missing;
+
+			if (all_running(t->sc, rows, &missing))
+				mark(t, ST_SERVICES_RUNNING, started);
+			pthread_mutex_lock(&t->lock);
+			free(t->services_missing);
+			t->services_missing = missing;
+			pthread_mutex_unlock(&t->lock);
+		}
+		json_decref(rows);
+		pause_for(t, t->poll_ms);
+	}
+	return NULL;
+}
+
+/* The old owner: when does it go dark, when is it back? */
+static void *observe_old_owner(void *arg)
+{
+	struct takeover *t = arg;
+
+	while (keep_going(t) && !seen(t, ST_OLD_OWNER_BACK)) {
+		json_t *rows = NULL;
+		int64_t started = xpv_now_us();
+		bool gone = seen(t, ST_OWNER_UNREACHABLE);
+
+		if (xpv_ctx_wql_fresh(&rows, t->ctx, t->old_owner, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0)
+			mark(t, ST_OWNER_UNREACHABLE, started);
+		else if (gone)
+			mark(t, ST_OLD_OWNER_BACK, started);
+		json_decref(rows);
+		pause_for(t, gone ? t->poll_ms : t->fast_ms);
+	}
+	return NULL;
+}
+
+/* After the takeover: no node but the new owner runs a role service, for
+ * the whole settle time (an Auto service starts by itself after a boot). */
+static void watch_others(struct takeover *t)
+{
+	const struct xpv_scenario *sc = t->sc;
+	int64_t until = xpv_mono_ms() + t->settle_ms;
+	bool first = true;
+
+	while (!xpv_ctx_cancelled(t->ctx) && (first || xpv_mono_ms() < until)) {
+		int64_t started = xpv_now_us();
+		bool clean = true, answered = true;
+
+		first = false;
+		for (size_t i = 0; i < sc->n_nodes; i++) {
+			const struct xpv_node *n = &sc->nodes[i];
+			json_t *rows = NULL;
+
+			if (n == t->new_owner)
+				continue;
+			if (xpv_node_services(&rows, t->ctx, n, true) < 0) {
+				answered = false;
+				continue;
+			}
+			for (size_t k = 0; k < XPV_SERVICE_COUNT; k++) {
+				const json_t *row = xpv_service_row(rows, sc->services[k].name);
+
+				if (row != NULL && strcmp(xpv_prop(row, "State"), "Running") == 0) {
+					clean = false;
+					pthread_mutex_lock(&t->lock);
+					if (t->others_running == NULL)
+						t->others_running = xpv_asprintf("%s/%s", n->name, sc->services[k].name);
+					pthread_mutex_unlock(&t->lock);
+				}
+			}
+			json_decref(rows);
+		}
+		if (clean && answered)
+			mark(t, ST_OTHERS_STOPPED, started);
+		xpv_ctx_sleep(t->ctx, t->poll_ms);
+	}
+}
+
+/* ---- before: nothing is touched unless the cluster can fail over ---------- */
+
+static int preconditions(struct takeover *t, char **why)
+{
+	const struct xpv_scenario *sc = t->sc;
+	struct xpv_cluster_view v;
+	size_t i, up = 0;
+	json_t *row;
+	int rc = -1;
+
+	*why = NULL;
+	if (xpv_cluster_view_get(&v, t->ctx, NULL, true) < 0) {
+		*why = xpv_asprintf("cannot read the cluster: %s", xpv_error_last());
+		return -1;
+	}
+	json_array_foreach(v.nodes, i, row) {
+		if (xpv_prop_long(row, "State", -1) != XPV_NODE_UP) {
+			*why = xpv_asprintf("node %s is not Up (State %s)", xpv_prop(row, "Name"), xpv_prop(row, "State"));
+			goto out;
+		}
+		up++;
+	}
+	if (v.group == NULL) {
+		*why = xpv_asprintf("role %s not found", sc->cluster.role);
+		goto out;
+	}
+	if (xpv_prop_long(v.group, "State", -1) != XPV_GROUP_ONLINE) {
+		*why = xpv_asprintf("role %s is not Online (State %s)", sc->cluster.role, xpv_prop(v.group, "State"));
+		goto out;
+	}
+	t->old_owner = xpv_node_by_name(sc, xpv_cluster_owner(&v));
+	if (t->old_owner == NULL) {
+		*why = xpv_asprintf("the owner '%s' is not a node of this scenario", xpv_cluster_owner(&v));
+		goto out;
+	}
+	if (up < 2) {
+		*why = xpv_strdup("no other node is Up to take the role over");
+		goto out;
+	}
+	/* a move goes to the next node, in the scenario's order */
+	for (size_t k = 1; k <= sc->n_nodes; k++) {
+		const struct xpv_node *n = &sc->nodes[((size_t)(t->old_owner - sc->nodes) + k) % sc->n_nodes];
+
+		if (n != t->old_owner) {
+			t->target = n;
+			break;
+		}
+	}
+	rc = 0;
+out:
+	xpv_cluster_view_clear(&v);
+	return rc;
+}
+
+/* ---- the trigger ------------------------------------------------------------ */
+
+static int trigger(struct takeover *t, char **why, bool *refused)
+{
+	*refused = false;
+	mark(t, ST_TRIGGER, xpv_now_us());
+	if (t->restart) {
+		static const char *const args[] = { "/r", "/t", "0", "/f" };
+		struct xpv_shell_output out;
+		int rc = xpv_ctx_exec(&out, t->ctx, t->old_owner, "shutdown", args, 4);
+
+		if (rc == 0 && out.exit_code != 0)
+			*why = xpv_asprintf("shutdown /r on %s exited %ld: %s", t->old_owner->name, out.exit_code, out.err);
+		else if (rc < 0)
+			*why = xpv_asprintf("cannot restart %s: %s", t->old_owner->name, xpv_error_last());
+		xpv_shell_output_clear(&out);
+		return *why != NULL ? -1 : 0;
+	} else {
+		struct xpv_kv sel = { "Name", t->sc->cluster.role };
+		char timeout[32];
+		struct xpv_kv params[] = { { "NodeName", t->target->name }, { "TimeOut", timeout } };
+		json_t *o = NULL;
+		int rc;
+
+		snprintf(timeout, sizeof(timeout), "%ld", (long)t->sc->failover.timeout_s);
+		rc = xpv_ctx_invoke(&o, t->ctx, t->target, GROUP_URI, "MoveToNewNode", &sel, 1, params, 2);
+		if (rc == XPV_EFAULT || (rc == 0 && xpv_prop_long(o, "ReturnValue", -1) != 0)) {
+			/* the cluster said no: it cannot fail over there */
+			*refused = true;
+			*why = rc == 0 ? xpv_asprintf("MoveToNewNode returned %s", xpv_prop(o, "ReturnValue"))
+				       : xpv_asprintf("the cluster refused to move role %s to %s: %s", t->sc->cluster.role,
+						      t->target->name, xpv_error_last());
+		} else if (rc < 0) {
+			*why = xpv_asprintf("cannot move role %s: %s", t->sc->cluster.role, xpv_error_last());
+		}
+		json_decref(o);
+		return *why != NULL ? -1 : 0;
+	}
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+static long ms_from_trigger(const struct takeover *t, enum stage s)
+{
+	return t->at_us[s] ? (long)((t->at_us[s] - t->at_us[ST_TRIGGER]) / 1000) : -1;
+}
+
+static void report(struct takeover *t, const char *prefix, const char *target, enum xpv_verdict v,
+		   const char *expected, const char *observed, const char *msg, bool with_stages)
+{
+	struct xpv_kv figs[2 * ST_COUNT + 2]; /* two per stage, takeover_ms, takeover_max_ms */
+	char *texts[2 * ST_COUNT + 2];
+	size_t n = 0;
+	char *full = xpv_asprintf("%s%s", prefix, target);
+	struct xpv_outcome o = { .target = full, .verdict = v, .expected = expected, .observed = observed,
+				 .message = msg, .start_us = t->at_us[ST_TRIGGER] };
+
+	if (with_stages) {
+		for (int s = 0; s < ST_COUNT; s++) {
+			if (t->at_us[s] == 0)
+				continue;
+			texts[n] = xpv_asprintf("%ld", ms_from_trigger(t, (enum stage)s));
+			figs[n].name = xpv_asprintf("stage_ms.%s", stage_names[s]);
+			figs[n].value = texts[n];
+			n++;
+			texts[n] = xpv_asprintf("%lld", (long long)t->at_us[s]);
+			figs[n].name = xpv_asprintf("stage_us.%s", stage_names[s]);
+			figs[n].value = texts[n];
+			n++;
+		}
+		if (t->at_us[ST_LOGIN_UP] != 0) {
+			texts[n] = xpv_asprintf("%ld", ms_from_trigger(t, ST_LOGIN_UP));
+			figs[n].name = xpv_strdup("takeover_ms");
+			figs[n].value = texts[n];
+			n++;
+		}
+		texts[n] = xpv_asprintf("%g", t->sc->failover.takeover_max_s * 1000);
+		figs[n].name = xpv_strdup("takeover_max_ms");
+		figs[n].value = texts[n];
+		n++;
+	}
+	o.figures = figs;
+	o.n_figures = n;
+	xpv_ctx_report(t->ctx, &o);
+	for (size_t i = 0; i < n; i++) {
+		free((char *)figs[i].name);
+		free(texts[i]);
+	}
+	free(full);
+}
+
+static void results(struct takeover *t, const char *prefix)
+{
+	const struct xpv_scenario *sc = t->sc;
+	long takeover = ms_from_trigger(t, ST_LOGIN_UP), max = (long)(sc->failover.takeover_max_s * 1000);
+	char *obs, *msg;
+	const char *old = t->old_owner->name;
+
+	/* a new owner */
+	if (t->new_owner != NULL) {
+		obs = xpv_asprintf("%s -> %s", old, t->new_owner->name);
+		msg = xpv_asprintf("role %s moved from %s to %s %ld ms after the trigger", sc->cluster.role, old,
+				   t->new_owner->name, ms_from_trigger(t, ST_OWNER_CHANGED));
+		report(t, prefix, "owner-changed", XPV_PASS, "another node owns the role", obs, msg, false);
+	} else {
+		obs = xpv_asprintf("still %s (role state %d)", old, t->group_state);
+		msg = xpv_asprintf("no new owner of role %s within %g s of the trigger", sc->cluster.role, sc->failover.timeout_s);
+		report(t, prefix, "owner-changed", XPV_FAIL, "another node owns the role", obs, msg, false);
+	}
+	free(obs);
+	free(msg);
+
+	/* the services on it */
+	if (t->new_owner == NULL) {
+		report(t, prefix, "services-running-on-new-owner", XPV_SKIP, "role services run on the new owner",
+		       "no new owner", "no takeover happened: nothing to look at", false);
+	} else {
+		bool ok = t->at_us[ST_SERVICES_RUNNING] != 0;
+
+		obs = ok ? xpv_asprintf("all running on %s after %ld ms", t->new_owner->name,
+					ms_from_trigger(t, ST_SERVICES_RUNNING))
+			 : xpv_asprintf("not running on %s: %s", t->new_owner->name,
+					t->services_missing ? t->services_missing : "no answer");
+		report(t, prefix, "services-running-on-new-owner", ok ? XPV_PASS : XPV_FAIL,
+		       "role services run on the new owner", obs, obs, false);
+		free(obs);
+	}
+
+	/* nowhere else */
+	if (t->new_owner == NULL) {
+		report(t, prefix, "services-stopped-elsewhere", XPV_SKIP, "no other node runs a role service",
+		       "no new owner", "no takeover happened: nothing to look at", false);
+	} else if (t->others_running != NULL) {
+		msg = xpv_asprintf("%s runs on a node that does not own the role (%s owns it)%s", t->others_running,
+				   t->new_owner->name,
+				   t->restart ? "; after its restart the old owner started it again" : "");
+		report(t, prefix, "services-stopped-elsewhere", XPV_FAIL, "no other node runs a role service",
+		       t->others_running, msg, false);
+		free(msg);
+	} else if (t->at_us[ST_OTHERS_STOPPED] == 0) {
+		report(t, prefix, "services-stopped-elsewhere", XPV_ERROR, "no other node runs a role service",
+		       "no answer", "the other nodes did not answer after the takeover", false);
+	} else {
+		msg = xpv_asprintf("no role service runs outside %s%s", t->new_owner->name,
+				   t->restart ? ", the old owner included once it was back" : "");
+		report(t, prefix, "services-stopped-elsewhere", XPV_PASS, "no other node runs a role service", "all stopped",
+		       msg, false);
+		free(msg);
+	}
+
+	/* how long clients were without the management server */
+	if (takeover < 0) {
+		msg = xpv_asprintf("clients could not log in through %s again within %g s of the trigger%s%s",
+				   sc->cluster.address_host, sc->failover.timeout_s, t->login_last ? ": " : "",
+				   t->login_last ? t->login_last : "");
+		report(t, prefix, "takeover-time", XPV_FAIL, "login again within the threshold", "no login", msg, true);
+	} else {
+		char *exp = xpv_asprintf("login again within %ld ms of the trigger", max);
+
+		obs = xpv_asprintf("%ld ms", takeover);
+		msg = xpv_asprintf("clients logged in again %ld ms after the trigger (threshold %ld ms)", takeover, max);
+		report(t, prefix, "takeover-time", takeover <= max ? XPV_PASS : XPV_FAIL, exp, obs, msg, true);
+		free(exp);
+		free(obs);
+	}
+	free(msg);
+}
+
+/* One failover: trigger, observe, report. */
+static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix)
+{
+	pthread_t th[4];
+	bool started[4] = { false };
+	void *(*fns[4])(void *) = { observe_login, observe_cluster, observe_services, observe_old_owner };
+	char *why = NULL;
+	bool refused;
+
+	if (trigger(t, &why, &refused) < 0) {
+		struct xpv_outcome o = { .target = refused ? "owner-changed" : "trigger", .verdict = refused ? XPV_FAIL : XPV_ERROR,
+					 .expected = "the role moves", .observed = refused ? "refused" : "not triggered",
+					 .message = why };
+		char *target = xpv_asprintf("%s%s", prefix, o.target);
+
+		o.target = target;
+		xpv_ctx_report(ctx, &o);
+		free(target);
+		free(why);
+		return;
+	}
+	t->deadline_mono = xpv_mono_ms() + (int64_t)(t->sc->failover.timeout_s * 1000);
+	for (int i = 0; i < 4; i++)
+		if (i != 3 || t->restart)
+			started[i] = pthread_create(&th[i], NULL, fns[i], t) == 0;
+	for (int i = 0; i < 4; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	if (t->new_owner != NULL)
+		watch_others(t);
+	results(t, prefix);
+}
+
+static int run(struct xpv_ctx *ctx)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	struct takeover t = { .ctx = ctx, .sc = sc, .group_state = -1 };
+	const char *settle = xpv_ctx_param(ctx, "settle_s");
+	char *why;
+
+	t.restart = sc->failover.method == XPV_FAILOVER_RESTART_OWNER;
+	t.poll_ms = sc->failover.poll_ms;
+	t.fast_ms = t.poll_ms / 10 > 10 ? t.poll_ms / 10 : 10;
+	t.settle_ms = (long)(strtod(settle ? settle : "3", NULL) * 1000);
+	pthread_mutex_init(&t.lock, NULL);
+	if (preconditions(&t, &why) < 0) {
+		struct xpv_outcome o = { .target = "preconditions", .verdict = XPV_ERROR,
+					 .expected = "all nodes Up, role Online, another possible owner",
+					 .observed = why, .message = why };
+		char *msg = xpv_asprintf("nothing was disrupted: %s", why);
+
+		o.message = msg;
+		xpv_ctx_report(ctx, &o);
+		free(msg);
+		free(why);
+		pthread_mutex_destroy(&t.lock);
+		return 0;
+	}
+	takeover(ctx, &t, "");
+	if (sc->failover.failback && t.new_owner != NULL && !xpv_ctx_cancelled(ctx)) {
+		/* the role goes home the graceful way, measured the same */
+		struct takeover back = { .ctx = ctx, .sc = sc, .restart = false, .old_owner = t.new_owner,
+					 .target = t.old_owner, .poll_ms = t.poll_ms, .fast_ms = t.fast_ms,
+					 .settle_ms = t.settle_ms, .group_state = -1 };
+
+		pthread_mutex_init(&back.lock, NULL);
+		takeover(ctx, &back, "failback/");
+		free(back.others_running);
+		free(back.services_missing);
+		free(back.login_last);
+		pthread_mutex_destroy(&back.lock);
+	}
+	free(t.others_running);
+	free(t.services_missing);
+	free(t.login_last);
+	pthread_mutex_destroy(&t.lock);
+	return 0;
+}
+
+static const struct xpv_param_def params[] = {
+	{ "settle_s", XPV_PARAM_NUMBER, "3", "after the takeover, how long the other nodes are watched for role services" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct xpv_check xpv_check_failover_takeover = {
+	.id = "failover-takeover",
+	.title = "A failover hands the role to another node, and clients get back in time",
+	.guide_section = "Verify that the failover cluster is working: Trigger a failover",
+	.disruptive = true,
+	.remediation = "Restart the node that runs the VMS services and watch Failover Cluster Manager: another "
+		       "node must become the owner, start the Management Server, Data Collector Server and Log "
+		       "Server services, and the old node must come back with them stopped. If the role does not "
+		       "move, check the role's possible owners and that every node is Up; if it is slow, check the "
+		       "services' start times; if a service runs on two nodes, set its startup type to Manual.",
+	.params = params,
+	.run = run,
+};
