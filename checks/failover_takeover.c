@@ -52,6 +52,7 @@ struct takeover {
 	char *others_running;           /* "NODE/SERVICE" seen running elsewhere, or NULL */
 	char *services_missing;         /* on the new owner, last seen */
 	char *login_last;               /* the last login failure */
+	bool login_unevaluable;         /* ... and nothing could be said of the cluster from it (TLS, DNS) */
 	atomic_bool stop;
 };
 
@@ -101,6 +102,7 @@ static void *observe_login(void *arg)
 			pthread_mutex_lock(&t->lock);
 			free(t->login_last);
 			t->login_last = xpv_strdup(r.message);
+			t->login_unevaluable = r.outcome == XPV_LOGIN_NOT_EVALUATED;
 			pthread_mutex_unlock(&t->lock);
 		} else if (down || changed) {
 			/* it worked when this attempt started */
@@ -303,6 +305,17 @@ static int preconditions(struct takeover *t, char **why)
 		*why = xpv_strdup("no other node is Up to take the role over");
 		goto out;
 	}
+	/* a failover that cannot be watched is not started */
+	for (size_t k = 0; k < sc->n_nodes; k++) {
+		json_t *rows = NULL;
+
+		if (xpv_ctx_wql_fresh(&rows, t->ctx, &sc->nodes[k], "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0) {
+			*why = xpv_asprintf("%s does not answer, so a failover could not be observed: %s", sc->nodes[k].name,
+					    xpv_error_last());
+			goto out;
+		}
+		json_decref(rows);
+	}
 	/* a move goes to the next node, in the scenario's order */
 	for (size_t k = 1; k <= sc->n_nodes; k++) {
 		const struct xpv_node *n = &sc->nodes[((size_t)(t->old_owner - sc->nodes) + k) % sc->n_nodes];
@@ -469,7 +482,13 @@ static void results(struct takeover *t, const char *prefix)
 	}
 
 	/* how long clients were without the management server */
-	if (takeover < 0) {
+	if (takeover < 0 && t->login_unevaluable) {
+		/* TLS or DNS stands in the way: the certificate check says why */
+		msg = xpv_asprintf("the takeover time cannot be measured: logins through %s fail before reaching the "
+				   "cluster: %s", sc->cluster.address_host, t->login_last);
+		report(t, prefix, "takeover-time", XPV_ERROR, "login again within the threshold", "login not evaluated",
+		       msg, true);
+	} else if (takeover < 0) {
 		msg = xpv_asprintf("clients could not log in through %s again within %g s of the trigger%s%s",
 				   sc->cluster.address_host, sc->failover.timeout_s, t->login_last ? ": " : "",
 				   t->login_last ? t->login_last : "");

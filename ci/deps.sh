@@ -11,6 +11,7 @@ packages=(
 	clang libclang-rt-14-dev   # libFuzzer targets
 	libxml2-utils jq   # xmllint and jq for the command-line tests
 	python3-winrm openssl curl   # clients we did not write, to test the lab
+	python3-yaml   # reads the end-to-end case files
 )
 
 missing=()

@@ -731,17 +731,33 @@ static void finish_defaults(struct xpv_scenario *sc)
  * lab, what the lab decides may not be written again. */
 static void check_lab(struct xpv_yaml *Y, yaml_node_t *root)
 {
-	static const char *const from_lab[] = { "cluster", "nodes", "resolve", "winrm" };
+	static const char *const from_lab[] = { "cluster", "nodes", "resolve" };
 	const struct xpv_scenario *sc = ctx_of(Y)->sc;
 
 	if (root->type != YAML_MAPPING_NODE)
 		return;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = xpv_yaml_node(Y, p->key);
+		yaml_node_t *k = xpv_yaml_node(Y, p->key), *v = xpv_yaml_node(Y, p->value);
 
-		for (size_t i = 0; sc->lab != NULL && k->type == YAML_SCALAR_NODE && i < 4; i++)
+		if (sc->lab == NULL || k->type != YAML_SCALAR_NODE)
+			continue;
+		for (size_t i = 0; i < 3; i++)
 			if (strcmp((char *)k->data.scalar.value, from_lab[i]) == 0)
 				xpv_yaml_diag(Y, k, from_lab[i], "comes from the lab file when 'lab' is set; remove it");
+		/* the lab decides how WinRM is reached; the timeouts stay the scenario's */
+		if (strcmp((char *)k->data.scalar.value, "winrm") == 0 && v->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+				yaml_node_t *wk = xpv_yaml_node(Y, q->key);
+				const char *key = (const char *)wk->data.scalar.value;
+
+				if (strstr(key, "timeout_s") == NULL) {
+					char *path = xpv_yaml_path("winrm", key);
+
+					xpv_yaml_diag(Y, wk, path, "comes from the lab file when 'lab' is set; remove it");
+					free(path);
+				}
+			}
+		}
 	}
 	if (sc->lab != NULL) {
 		if (sc->login.username != NULL || sc->login.password.source != XPV_SECRET_NONE)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lab's WSFC behaviour, measured on its ground-truth events against the
-# timings of healthy.yaml: detect 1500 ms, reboot 4000 ms, move 200 ms;
-# resources start in 700/300/300 ms and stop in 200/100/100 ms; a restart
+# timings of healthy.yaml: detect 1000 ms, reboot 2500 ms, move 100 ms;
+# resources start in 400/200/200 ms and stop in 100/50/50 ms; a restart
 # begins 300 ms after the command.
 . "$(dirname "$0")/../cli/lib.sh"
 
@@ -32,10 +32,10 @@ test_expect_success 'restart the owner: dark, detected, taken over in order, bac
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event restart_done 20 &&
 	near "$(ms trigger node_off)" 300 &&
-	near "$(ms node_off node_down)" 1500 &&
+	near "$(ms node_off node_down)" 1000 &&
 	near "$(ms node_down owner_changed)" 0 50 &&
-	near "$(ms owner_changed role_online)" 1300 &&
-	near "$(ms trigger node_up)" 4300 &&
+	near "$(ms owner_changed role_online)" 800 &&
+	near "$(ms trigger node_up)" 2800 &&
 	near "$(ms node_off login_unavailable)" 0 50 &&
 	test "$(after_trigger | jq -r "map(select(.event == \"owner_changed\"))[0].to")" = XPNODE2 &&
 	after_trigger | jq -r "map(select(.event == \"service_started\" and .node == \"XPNODE2\") | .service) | join(\",\")" >order &&
@@ -70,8 +70,8 @@ test_expect_success 'move the role: stop in reverse order, move, start in order'
 	wait_event move_done 10 &&
 	after_trigger | jq -r "map(select(.event == \"service_stopped\") | .service) | join(\",\")" >stopped &&
 	test "$(cat stopped)" = "Milestone XProtect Log Server,Milestone XProtect Data Collector Server,Milestone XProtect Management Server" &&
-	near "$(ms trigger owner_changed)" 600 &&
-	near "$(ms owner_changed role_online)" 1300 &&
+	near "$(ms trigger owner_changed)" 300 &&
+	near "$(ms owner_changed role_online)" 800 &&
 	test "$(after_trigger | jq -r "map(select(.event == \"address_bound\"))[0].node")" = XPNODE2 &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >again.xml &&
 	grep -q "already owned by the requested node" again.xml
@@ -96,7 +96,7 @@ test_expect_success 'Auto start mode: the service runs on the passive node, and 
 	test "$(jq length started.json)" = 1 &&
 	test "$(jq -r ".[0].node + \"/\" + .[0].service + \"/\" + .[0].why" started.json)" = \
 		"XPNODE2/Milestone XProtect Log Server/start mode Auto" &&
-	test "$(ms node_up service_started)" -ge 250 &&
+	test "$(ms node_up service_started)" -ge 150 &&
 	test "$(after_trigger | jq "map(select(.event == \"owner_changed\")) | length")" = 0
 '
 

@@ -61,7 +61,7 @@ test_expect_success 'failover-slow: each resource takes 4 s longer on the new ow
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_online 30 &&
 	t=$(jq -s "(map(select(.event == \"role_online\"))[0].t_us - map(select(.event == \"owner_changed\"))[0].t_us) / 1000 | floor" lab-events.jsonl) &&
-	test "$t" -ge 13000
+	test "$t" -ge 12000
 '
 
 test_expect_success 'service-left-running: after a move the old owner still runs the Data Collector' '

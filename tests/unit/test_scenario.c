@@ -107,6 +107,8 @@ static const struct bad_case cases[] = {
 	{ "# only a comment\n", ":1:1: the file is empty; a scenario is a mapping with name, cluster and nodes" },
 	{ "- just\n- a list\n", ":1:1: expected a mapping, got a list" },
 	{ BASE "lab: lab.yaml\n", ":2:1: cluster: comes from the lab file when 'lab' is set; remove it" },
+	{ "name: lab\nlab: lab.yaml\nwinrm: {request_timeout_s: 5, port: 5986}\n",
+	  ":3:31: winrm.port: comes from the lab file when 'lab' is set; remove it" },
 	{ "name: lab\nlab: lab.yaml\nlogin: {username: u, password_env: HOME}\n",
 	  ":1:1: login: the lab's accounts are used when 'lab' is set; remove the credentials" },
 	{ "name: nothing\ndescription: no cluster\n",

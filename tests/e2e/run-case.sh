@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run-case.sh CASE.yaml: one end-to-end case. The case names a lab file
+# (fixtures/labs), a failover method, and what must come out: the verdict
+# of every check and the exit code. xpverify runs the whole suite against
+# the lab (which it starts itself); the reports must be complete and valid.
+# With 'accuracy: true' the measured stages are compared with the lab's
+# ground truth in the same run.
+. "$(dirname "$0")/../cli/lib.sh"
+
+case_file=$1
+name=$(basename "$case_file" .yaml)
+/usr/bin/python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' \
+	"$case_file" >case.json
+lab=$(jq -r .lab case.json)
+method=$(jq -r '.method // "restart-owner"' case.json)
+
+cat >scenario.yaml <<YAML
+name: e2e $name
+lab: $XPV_LABS/$lab
+tls: {require_ip_san: true}
+winrm: {connect_timeout_s: 2, request_timeout_s: 4}
+failover: {method: $method, takeover_max_s: 4, poll_ms: 250, timeout_s: 10}
+checks: {params: {failover-takeover: {settle_s: 2}}}
+YAML
+
+test_expect_success "$name: exit code and the verdict of every check" '
+	set +e; "$XPV" run scenario.yaml --out r -q 2>err; code=$?; set -e
+	cat err
+	test "$code" = "$(jq -r .expect.exit case.json)" || { echo "exit $code"; jq -c "[.checks[] | {(.id): .verdict}] | add" r/results.json; exit 1; }
+	for id in $(jq -r ".expect.checks | keys[]" case.json); do
+		want=$(jq -r ".expect.checks[\"$id\"]" case.json)
+		got=$(jq -r ".checks[] | select(.id == \"$id\") | .verdict" r/results.json)
+		if [ "$got" != "$want" ]; then
+			echo "$id: want $want, got $got"
+			jq -r ".checks[] | select(.id == \"$id\") | .results[] | \"  \" + .target + \": \" + .verdict + \": \" + .message" r/results.json
+			exit 1
+		fi
+	done
+	test "$(jq ".checks | length" r/results.json)" = "$(jq ".expect.checks | length" case.json)"
+'
+
+test_expect_success "$name: every report written and valid" '
+	xmllint --noout --schema "$XPV_TEST_DATA/junit/JUnit.xsd" r/junit.xml &&
+	xmllint --noout --schema "$XPV_TEST_DATA/junit/junit-10.xsd" r/junit.xml &&
+	grep -q "</html>" r/report.html &&
+	test -s r/lab-events.jsonl &&
+	! grep -rq "lab-Winrm-2026\|lab-Login-2026" r
+'
+
+for want in $(jq -r '.expect.results // {} | to_entries[] | @base64' case.json); do
+	row=$(echo "$want" | base64 -d)
+	test_expect_success "$name: $(echo "$row" | jq -r .key)" '
+		key=$(echo "$row" | jq -r .key)
+		target=${key#*/}
+		check=${key%%/*}
+		got=$(jq -r ".checks[] | select(.id == \"$check\") | .results[] | select(.target == \"$target\") | .verdict" r/results.json)
+		test "$got" = "$(echo "$row" | jq -r .value)" || { echo "got \"$got\""; exit 1; }
+	'
+done
+
+if [ "$(jq -r '.accuracy // false' case.json)" = true ]; then
+test_expect_success "$name: measured stages agree with the lab's ground truth (within 500 ms)" '
+	figs=$(jq -c ".checks[] | select(.id == \"failover-takeover\") | .results[] | select(.target == \"takeover-time\") | .figures" r/results.json) &&
+	t0=$(jq -s "map(select(.event == \"trigger\"))[0].t_us" r/lab-events.jsonl) &&
+	truth() { jq -s "map(select(.event == \"$1\" and .t_us >= $t0))[0].t_us" r/lab-events.jsonl; } &&
+	for pair in login_up:login_available owner_changed:owner_changed login_down:login_unavailable; do
+		ours=$(echo "$figs" | jq -r ".[\"stage_us.${pair%%:*}\"]")
+		theirs=$(truth "${pair#*:}")
+		diff=$(( (ours - theirs) / 1000 ))
+		echo "${pair%%:*}: measured - truth = $diff ms"
+		[ "${diff#-}" -le 500 ] || exit 1
+	done
+'
+fi
+
+test_done
