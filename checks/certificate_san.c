@@ -63,8 +63,9 @@ static char *san_list(X509 *x)
 	return t.s;
 }
 
-/* Judges `p` for the names in `dns`/`ips`; fills problems and notes. */
-static void judge(struct text *problems, struct text *notes, const struct xpv_peer *p,
+/* Judges `p` for the names in `dns`/`ips`; fills problems, notes and the
+ * names the SAN misses. */
+static void judge(struct text *problems, struct text *notes, struct text *missing, const struct xpv_peer *p,
 		  const struct xpv_scenario *sc, const char *const *dns, size_t n_dns, const char *const *ips,
 		  size_t n_ips)
 {
@@ -72,7 +73,6 @@ static void judge(struct text *problems, struct text *notes, const struct xpv_pe
 	const ASN1_TIME *nb = X509_get0_notBefore(p->leaf), *na = X509_get0_notAfter(p->leaf);
 	EVP_PKEY *key = X509_get0_pubkey(p->leaf);
 	int days = 0, secs = 0, mdnid = NID_undef, bits = key ? EVP_PKEY_get_bits(key) : 0;
-	struct text missing = { NULL };
 
 	if (chain != NULL)
 		add(problems, "; ", "does not chain to the configured CA (%s)", chain);
@@ -84,13 +84,12 @@ static void judge(struct text *problems, struct text *notes, const struct xpv_pe
 		add(notes, "; ", "warning: expires in %d days", days);
 	for (size_t i = 0; i < n_dns; i++)
 		if (X509_check_host(p->leaf, dns[i], 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) != 1)
-			add(&missing, ", ", "%s", dns[i]);
+			add(missing, ", ", "%s", dns[i]);
 	for (size_t i = 0; i < n_ips; i++)
 		if (X509_check_ip_asc(p->leaf, ips[i], 0) != 1)
-			add(&missing, ", ", "IP %s", ips[i]);
-	if (missing.s != NULL)
-		add(problems, "; ", "SAN does not cover %s", missing.s);
-	free(missing.s);
+			add(missing, ", ", "IP %s", ips[i]);
+	if (missing->s != NULL)
+		add(problems, "; ", "SAN does not cover %s", missing->s);
 	if ((X509_get_extension_flags(p->leaf) & EXFLAG_XKUSAGE) != 0 &&
 	    (X509_get_extended_key_usage(p->leaf) & XKU_SSL_SERVER) == 0)
 		add(problems, "; ", "not for server authentication (no serverAuth EKU)");
@@ -107,8 +106,10 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	struct xpv_peer p;
-	struct text problems = { NULL }, notes = { NULL }, expected = { NULL };
-	struct xpv_outcome o = { .target = target };
+	struct text problems = { NULL }, notes = { NULL }, expected = { NULL }, missing = { NULL };
+	struct xpv_kv figs[3];
+	char *sans = NULL;
+	struct xpv_outcome o = { .target = target, .figures = figs };
 	char *observed = NULL, *msg = NULL;
 	char not_after[64] = "";
 
@@ -122,20 +123,24 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 		msg = xpv_asprintf("cannot fetch the certificate: %s", xpv_error_last());
 	} else {
 		BIO *b = BIO_new(BIO_s_mem());
-		char *sans = san_list(p.leaf);
 
+		sans = san_list(p.leaf);
 		if (b != NULL && ASN1_TIME_print(b, X509_get0_notAfter(p.leaf)) == 1) {
 			int n = BIO_read(b, not_after, sizeof(not_after) - 1);
 
 			not_after[n > 0 ? n : 0] = '\0';
 		}
 		BIO_free(b);
-		judge(&problems, &notes, &p, sc, dns, n_dns, ips, n_ips);
+		judge(&problems, &notes, &missing, &p, sc, dns, n_dns, ips, n_ips);
+		/* for the report's certificate table */
+		figs[0] = (struct xpv_kv){ "sans", sans };
+		figs[1] = (struct xpv_kv){ "missing", missing.s ? missing.s : "" };
+		figs[2] = (struct xpv_kv){ "not_after", not_after };
+		o.n_figures = 3;
 		o.verdict = problems.s == NULL ? XPV_PASS : XPV_FAIL;
 		observed = xpv_asprintf("SAN %s; valid until %s", sans, not_after);
 		msg = xpv_asprintf("%s%s%s", problems.s ? problems.s : "certificate conforms",
 				   notes.s ? "; " : "", notes.s ? notes.s : "");
-		free(sans);
 		xpv_peer_clear(&p);
 	}
 	o.expected = expected.s;
@@ -143,6 +148,8 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 	o.message = msg;
 	xpv_ctx_report(ctx, &o);
 	free(expected.s);
+	free(missing.s);
+	free(sans);
 	free(problems.s);
 	free(notes.s);
 	free(observed);

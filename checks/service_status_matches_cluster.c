@@ -11,13 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* `state` (the service's, NULL when unknown) and `cluster` (the
+ * resource's, NULL on other nodes) go to the report's matrix. */
 static void report(struct xpv_ctx *ctx, const char *node, const char *service, enum xpv_verdict v,
-		   const char *expected, char *observed, char *message)
+		   const char *expected, char *observed, char *message, const char *state, const char *cluster)
 {
 	char *target = xpv_asprintf("%s/%s", node, service);
+	struct xpv_kv figs[2];
+	size_t n = 0;
 	struct xpv_outcome o = { .target = target, .verdict = v, .expected = expected, .observed = observed,
-				 .message = message };
+				 .message = message, .figures = figs };
 
+	if (state != NULL)
+		figs[n++] = (struct xpv_kv){ "service_state", (char *)state };
+	if (cluster != NULL)
+		figs[n++] = (struct xpv_kv){ "cluster_state", (char *)cluster };
+	o.n_figures = n;
 	xpv_ctx_report(ctx, &o);
 	free(target);
 	free(observed);
@@ -44,15 +53,16 @@ static void check_owner(struct xpv_ctx *ctx, const struct xpv_cluster_view *v, c
 		if (res == NULL && svc->optional) {
 			report(ctx, owner->name, svc->name, XPV_SKIP, expected, xpv_strdup("no resource"),
 			       xpv_asprintf("%s is not a resource of role %s (optional in this scenario)", svc->resource,
-					    sc->cluster.role));
+					    sc->cluster.role), NULL, NULL);
 		} else if (res == NULL) {
 			report(ctx, owner->name, svc->name, XPV_FAIL, expected, xpv_strdup("no resource"),
 			       xpv_asprintf("%s is not a resource of role %s: the cluster does not control it",
-					    svc->resource, sc->cluster.role));
+					    svc->resource, sc->cluster.role), row ? sstate : NULL, "no resource");
 		} else if (rc < 0) {
 			report(ctx, owner->name, svc->name, XPV_ERROR, expected,
 			       xpv_asprintf("cluster %s, service unknown", cstate),
-			       xpv_asprintf("cannot read the services of the owner %s: %s", owner->name, xpv_error_last()));
+			       xpv_asprintf("cannot read the services of the owner %s: %s", owner->name, xpv_error_last()),
+			       NULL, cstate);
 		} else {
 			char *observed = xpv_asprintf("cluster %s, service %s on %s", cstate, sstate, owner->name);
 			enum xpv_verdict verdict = online && running ? XPV_PASS : XPV_FAIL;
@@ -69,7 +79,7 @@ static void check_owner(struct xpv_ctx *ctx, const struct xpv_cluster_view *v, c
 				msg = xpv_asprintf("%s: the cluster shows %s and the service is %s on the owner %s: the "
 						   "role does not run this service",
 						   svc->name, cstate, sstate, owner->name);
-			report(ctx, owner->name, svc->name, verdict, expected, observed, msg);
+			report(ctx, owner->name, svc->name, verdict, expected, observed, msg, sstate, cstate);
 		}
 	}
 	json_decref(rows);
@@ -98,14 +108,15 @@ static void check_other(struct xpv_ctx *ctx, const struct xpv_node *node, void *
 		if (rc < 0)
 			report(ctx, node->name, svc->name, XPV_ERROR, "not running (the owner is elsewhere)",
 			       xpv_strdup("no answer"),
-			       xpv_asprintf("cannot read the services of %s: %s", node->name, xpv_error_last()));
+			       xpv_asprintf("cannot read the services of %s: %s", node->name, xpv_error_last()), NULL, NULL);
 		else
 			report(ctx, node->name, svc->name, strcmp(st, "Running") == 0 ? XPV_FAIL : XPV_PASS,
 			       "not running (the owner is elsewhere)", xpv_asprintf("%s on %s", st, node->name),
 			       strcmp(st, "Running") == 0
 				       ? xpv_asprintf("%s runs on %s, which does not own role %s (owner %s)", svc->name,
 						      node->name, sc->cluster.role, a->owner->name)
-				       : xpv_asprintf("%s is %s on %s", svc->name, st, node->name));
+				       : xpv_asprintf("%s is %s on %s", svc->name, st, node->name),
+			       st, NULL);
 	}
 	json_decref(rows);
 }

@@ -40,9 +40,16 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 			msg = xpv_asprintf("%s on %s starts %s%s", svc->name, node->name, mode,
 					   o.verdict == XPV_PASS ? "" : ": the cluster no longer controls it alone");
 		}
-		o.observed = observed;
-		o.message = msg;
-		xpv_ctx_report(ctx, &o);
+		{
+			/* for the report's node x service matrix */
+			struct xpv_kv fig = { "start_mode", (char *)(row ? xpv_prop(row, "StartMode") : "not installed") };
+
+			o.figures = &fig;
+			o.n_figures = rc == 0;
+			o.observed = observed;
+			o.message = msg;
+			xpv_ctx_report(ctx, &o);
+		}
 		free(target);
 		free(observed);
 		free(msg);

@@ -37,6 +37,11 @@ static const char css[] =
 	".warn{background:#fff4d6;border-left:.3em solid #b58100;padding:.4em .8em;margin:.3em 0}"
 	".remedy{background:#f6f8fa;border-left:.3em solid #3a6ea5;padding:.4em .8em}"
 	".muted{color:#555}svg{display:block;margin:.5em 0}"
+	"td.cell-bad{background:#fbe0e0;color:#8a1111;font-weight:bold}"
+	"svg.timeline text{font-size:12px;fill:#1b1b1b}svg.timeline text.head{font-weight:bold}"
+	"svg.timeline .bar{stroke:#c8d6e8;stroke-width:3}svg.timeline .dot{fill:#3a6ea5}"
+	"svg.timeline .axis{stroke:#555}svg.timeline .threshold{stroke:#c62828;stroke-dasharray:4 3}"
+	"svg.timeline text.threshold-label{fill:#c62828}"
 	"@media print{body{margin:0;max-width:none;font-size:10pt}"
 	".v{background:none!important;color:#000!important;border-color:#000!important}"
 	"section{break-inside:avoid-page}a{color:#000}}";
@@ -189,6 +194,235 @@ fail:
 	return rc;
 }
 
+
+/* ---- pictures and tables for the guide's checks ------------------------- */
+
+static int attr_num(xmlTextWriterPtr w, const char *name, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST buf);
+}
+
+static int svg_text(xmlTextWriterPtr w, double x, double y, const char *anchor, const char *cls, const char *text)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "text") < 0 || attr_num(w, "x", x) < 0 || attr_num(w, "y", y) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "text-anchor", BAD_CAST anchor) < 0 ||
+	    (cls && xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls) < 0) ||
+	    xmlTextWriterWriteString(w, BAD_CAST text) < 0)
+		return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
+static int svg_line(xmlTextWriterPtr w, double x1, double y1, double x2, double y2, const char *cls)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "line") < 0 || attr_num(w, "x1", x1) < 0 || attr_num(w, "y1", y1) < 0 ||
+	    attr_num(w, "x2", x2) < 0 || attr_num(w, "y2", y2) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls) < 0)
+		return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
+struct stage_pt {
+	const char *name;
+	double ms;
+};
+
+static int stage_cmp(const void *a, const void *b)
+{
+	const struct stage_pt *x = a, *y = b;
+
+	return (x->ms > y->ms) - (x->ms < y->ms);
+}
+
+/* The failover as a picture: each stage on a time axis from the trigger,
+ * the takeover threshold marked. From the figures stage_ms.* and
+ * takeover_max_ms of a takeover-time result. */
+static int timeline_svg(xmlTextWriterPtr w, const json_t *res)
+{
+	const json_t *figs = json_object_get(res, "figures"), *v;
+	struct stage_pt pts[16];
+	size_t n = 0;
+	const char *k;
+	double max_ms = json_string_value(json_object_get(figs, "takeover_max_ms"))
+				? strtod(json_string_value(json_object_get(figs, "takeover_max_ms")), NULL)
+				: 0,
+	       scale_ms = max_ms, left = 150, right = 80, width = 720, top = 36, row = 20, height, x0;
+	char buf[64];
+
+	json_object_foreach((json_t *)figs, k, v) {
+		if (strncmp(k, "stage_ms.", 9) == 0 && n < 16 && json_string_value(v) != NULL) {
+			pts[n].name = k + 9;
+			pts[n].ms = strtod(json_string_value(v), NULL);
+			if (pts[n].ms > scale_ms)
+				scale_ms = pts[n].ms;
+			n++;
+		}
+	}
+	if (n == 0)
+		return 0;
+	qsort(pts, n, sizeof(pts[0]), stage_cmp);
+	scale_ms = scale_ms > 0 ? scale_ms * 1.05 : 1;
+	height = top + row * (double)n + 40;
+	x0 = left;
+#define X(ms) (x0 + ((ms) / scale_ms) * (width - left - right))
+	W(xmlTextWriterStartElement(w, BAD_CAST "svg"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/2000/svg"));
+	W(attr_num(w, "width", width));
+	W(attr_num(w, "height", height));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "timeline"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "role", BAD_CAST "img"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "aria-label", BAD_CAST "failover stages from the trigger"));
+	W(svg_text(w, 10, 16, "start", "head", "Failover stages, milliseconds after the trigger"));
+	for (size_t i = 0; i < n; i++) {
+		double y = top + row * (double)i + 10;
+
+		W(svg_text(w, left - 8, y + 4, "end", NULL, pts[i].name));
+		W(svg_line(w, X(0), y, X(pts[i].ms), y, "bar"));
+		W(xmlTextWriterStartElement(w, BAD_CAST "circle"));
+		W(attr_num(w, "cx", X(pts[i].ms)));
+		W(attr_num(w, "cy", y));
+		W(attr_num(w, "r", 4));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "dot"));
+		W(xmlTextWriterFullEndElement(w));
+		snprintf(buf, sizeof(buf), "%.0f ms", pts[i].ms);
+		W(svg_text(w, X(pts[i].ms) + 8, y + 4, "start", NULL, buf));
+	}
+	/* axis */
+	W(svg_line(w, X(0), height - 30, X(scale_ms), height - 30, "axis"));
+	for (int t = 0; t <= 4; t++) {
+		double ms = scale_ms * t / 4;
+
+		W(svg_line(w, X(ms), height - 33, X(ms), height - 27, "axis"));
+		snprintf(buf, sizeof(buf), "%.1f s", ms / 1000);
+		W(svg_text(w, X(ms), height - 14, "middle", NULL, buf));
+	}
+	if (max_ms > 0) {
+		W(svg_line(w, X(max_ms), top - 8, X(max_ms), height - 30, "threshold"));
+		snprintf(buf, sizeof(buf), "threshold %.1f s", max_ms / 1000);
+		W(svg_text(w, X(max_ms), top - 12, "middle", "threshold-label", buf));
+	}
+#undef X
+	W(xmlTextWriterFullEndElement(w));
+	return 0;
+fail:
+	return -1;
+}
+
+/* Node x service: start mode and state, from the startup-type and
+ * service-status results (targets NODE/SERVICE). */
+static int matrix(xmlTextWriterPtr w, const json_t *doc)
+{
+	const json_t *checks = json_object_get(doc, "checks"), *check, *res;
+	const json_t *nodes = json_object_get(json_object_get(doc, "scenario"), "nodes"), *node;
+	json_t *cells = json_object(), *services = json_array();
+	size_t i, j, k;
+	int rc = -1;
+
+	json_array_foreach(checks, i, check) {
+		const char *id = xpv_json_str(check, "id");
+		bool mode = strcmp(id, "startup-type-manual") == 0;
+
+		if (!mode && strcmp(id, "service-status-matches-cluster") != 0)
+			continue;
+		json_array_foreach(json_object_get(check, "results"), j, res) {
+			const char *target = xpv_json_str(res, "target"), *slash = strchr(target, '/');
+			const json_t *f = json_object_get(res, "figures");
+			const char *value = json_string_value(json_object_get(f, mode ? "start_mode" : "service_state"));
+			json_t *cell;
+			bool known = false;
+
+			if (slash == NULL || value == NULL || strstr(target, "(after ") != NULL)
+				continue;
+			cell = json_object_get(cells, target);
+			if (cell == NULL) {
+				cell = json_object();
+				json_object_set_new(cells, target, cell);
+			}
+			json_object_set_new(cell, mode ? "mode" : "state", json_string(value));
+			if (strcmp(xpv_json_str(res, "verdict"), "fail") == 0)
+				json_object_set_new(cell, "bad", json_true());
+			json_array_foreach(services, k, node)
+				known |= strcmp(json_string_value(node), slash + 1) == 0;
+			if (!known)
+				json_array_append_new(services, json_string(slash + 1));
+		}
+	}
+	if (json_array_size(services) == 0) {
+		rc = 0;
+		goto out;
+	}
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "matrix"));
+	W(text_el(w, "h2", NULL, "Nodes and services: start mode and state"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+	W(text_el(w, "th", NULL, "Node"));
+	json_array_foreach(services, k, node)
+		W(text_el(w, "th", NULL, json_string_value(node)));
+	W(xmlTextWriterFullEndElement(w));
+	json_array_foreach(nodes, i, node) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+		W(text_el(w, "th", NULL, xpv_json_str(node, "name")));
+		json_array_foreach(services, k, res) {
+			char *key = xpv_asprintf("%s/%s", xpv_json_str(node, "name"), json_string_value(res));
+			const json_t *cell = json_object_get(cells, key);
+			char *text = cell ? xpv_asprintf("%s / %s", json_object_get(cell, "mode") ? xpv_json_str(cell, "mode") : "?",
+							 json_object_get(cell, "state") ? xpv_json_str(cell, "state") : "?")
+					  : xpv_strdup("no answer");
+			int wrc = text_el(w, "td", cell && json_is_true(json_object_get(cell, "bad")) ? "cell-bad" : NULL, text);
+
+			free(key);
+			free(text);
+			W(wrc);
+		}
+		W(xmlTextWriterFullEndElement(w));
+	}
+	W(xmlTextWriterFullEndElement(w));
+	W(text_el(w, "p", "muted", "Start mode / state of each role service. Marked cells failed a check."));
+	W(xmlTextWriterFullEndElement(w));
+	rc = 0;
+fail:
+out:
+	json_decref(cells);
+	json_decref(services);
+	return rc;
+}
+
+/* The certificates served: SANs, what is missing, expiry. */
+static int cert_table(xmlTextWriterPtr w, const json_t *check)
+{
+	const json_t *res;
+	size_t i;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "certs"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+	W(text_el(w, "th", NULL, "Endpoint"));
+	W(text_el(w, "th", NULL, "Subject alternative names"));
+	W(text_el(w, "th", NULL, "Missing"));
+	W(text_el(w, "th", NULL, "Valid until"));
+	W(xmlTextWriterFullEndElement(w));
+	json_array_foreach(json_object_get(check, "results"), i, res) {
+		const json_t *f = json_object_get(res, "figures");
+		const char *missing = xpv_json_str(f, "missing");
+
+		if (json_object_get(f, "sans") == NULL)
+			continue;
+		W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
+		W(text_el(w, "td", NULL, xpv_json_str(res, "target")));
+		W(text_el(w, "td", "msg", xpv_json_str(f, "sans")));
+		W(text_el(w, "td", missing[0] ? "cell-bad" : NULL, missing[0] ? missing : "none"));
+		W(text_el(w, "td", NULL, xpv_json_str(f, "not_after")));
+		W(xmlTextWriterFullEndElement(w));
+	}
+	W(xmlTextWriterFullEndElement(w));
+	return 0;
+fail:
+	return -1;
+}
+
 static int check_section(xmlTextWriterPtr w, const json_t *check)
 {
 	const json_t *res;
@@ -234,6 +468,17 @@ static int check_section(xmlTextWriterPtr w, const json_t *check)
 		free(details);
 	}
 	W(xmlTextWriterFullEndElement(w));
+	if (strcmp(xpv_json_str(check, "id"), "failover-takeover") == 0) {
+		json_array_foreach(json_object_get(check, "results"), i, res) {
+			const char *t = xpv_json_str(res, "target");
+			size_t tl = strlen(t);
+
+			if (tl >= 13 && strcmp(t + tl - 13, "takeover-time") == 0)
+				W(timeline_svg(w, res));
+		}
+	}
+	if (strcmp(xpv_json_str(check, "id"), "certificate-san") == 0)
+		W(cert_table(w, check));
 	if (strcmp(verdict, "fail") == 0 || strcmp(verdict, "error") == 0 || strcmp(verdict, "waived") == 0) {
 		char *t = xpv_asprintf("How to fix: %s", xpv_json_str(check, "remediation"));
 
@@ -325,6 +570,7 @@ static int html_write(FILE *out, const json_t *doc)
 	W(header(w, doc));
 	W(xmlTextWriterFullEndElement(w));
 	W(xmlTextWriterStartElement(w, BAD_CAST "main"));
+	W(matrix(w, doc));
 	json_array_foreach(json_object_get(doc, "checks"), i, check)
 		W(check_section(w, check));
 	W(waivers_section(w, doc));
