@@ -229,20 +229,20 @@ char *xpv_wsman_message_id(void)
 
 /* ---- reading ------------------------------------------------------------- */
 
-static bool is(const xmlNode *n, const char *ns, const char *name)
+bool xpv_xml_is(const xmlNode *n, const char *ns, const char *name)
 {
 	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
 	       strcmp((const char *)n->ns->href, ns) == 0 && strcmp((const char *)n->name, name) == 0;
 }
 
-/* First element child of `parent` in `ns` named `name`. */
-static xmlNodePtr child(const xmlNode *parent, const char *ns, const char *name)
+xmlNodePtr xpv_xml_child(const xmlNode *parent, const char *ns, const char *name)
 {
 	for (xmlNodePtr c = parent ? parent->children : NULL; c != NULL; c = c->next)
-		if (is(c, ns, name))
+		if (xpv_xml_is(c, ns, name))
 			return c;
 	return NULL;
 }
+
 
 /* First element named `name` in `ns` anywhere below `root`. */
 static xmlNodePtr find(const xmlNode *root, const char *ns, const char *name)
@@ -250,7 +250,7 @@ static xmlNodePtr find(const xmlNode *root, const char *ns, const char *name)
 	for (xmlNodePtr c = root ? root->children : NULL; c != NULL; c = c->next) {
 		xmlNodePtr hit;
 
-		if (is(c, ns, name))
+		if (xpv_xml_is(c, ns, name))
 			return c;
 		hit = find(c, ns, name);
 		if (hit != NULL)
@@ -259,7 +259,7 @@ static xmlNodePtr find(const xmlNode *root, const char *ns, const char *name)
 	return NULL;
 }
 
-static char *content(const xmlNode *n)
+char *xpv_xml_text(const xmlNode *n)
 {
 	xmlChar *c;
 	char *s;
@@ -271,6 +271,7 @@ static char *content(const xmlNode *n)
 	xmlFree(c);
 	return s;
 }
+
 
 /* Attribute without namespace (Name="...", CommandId="..."). */
 static char *attr(const xmlNode *n, const char *name)
@@ -301,23 +302,23 @@ static char *trim(char *s)
 
 static void read_fault(struct xpv_wsman_fault *f, xmlNodePtr fault)
 {
-	xmlNodePtr code = child(fault, XPV_NS_SOAP, "Code");
-	xmlNodePtr sub = child(child(code, XPV_NS_SOAP, "Subcode"), XPV_NS_SOAP, "Value");
-	xmlNodePtr reason = child(child(fault, XPV_NS_SOAP, "Reason"), XPV_NS_SOAP, "Text");
-	xmlNodePtr wf = find(child(fault, XPV_NS_SOAP, "Detail"), XPV_NS_FAULT, "WSManFault");
-	char *sv = trim(content(sub)), *colon;
+	xmlNodePtr code = xpv_xml_child(fault, XPV_NS_SOAP, "Code");
+	xmlNodePtr sub = xpv_xml_child(xpv_xml_child(code, XPV_NS_SOAP, "Subcode"), XPV_NS_SOAP, "Value");
+	xmlNodePtr reason = xpv_xml_child(xpv_xml_child(fault, XPV_NS_SOAP, "Reason"), XPV_NS_SOAP, "Text");
+	xmlNodePtr wf = find(xpv_xml_child(fault, XPV_NS_SOAP, "Detail"), XPV_NS_FAULT, "WSManFault");
+	char *sv = trim(xpv_xml_text(sub)), *colon;
 
 	if (sv != NULL && (colon = strrchr(sv, ':')) != NULL)
 		memmove(sv, colon + 1, strlen(colon));
 	f->subcode = sv;
-	f->reason = trim(content(reason));
+	f->reason = trim(xpv_xml_text(reason));
 	if (wf != NULL) {
 		char *c = attr(wf, "Code");
 
 		f->code = c != NULL ? strtoul(c, NULL, 10) : 0;
 		free(c);
 		f->machine = attr(wf, "Machine");
-		f->message = trim(content(child(wf, XPV_NS_FAULT, "Message")));
+		f->message = trim(xpv_xml_text(xpv_xml_child(wf, XPV_NS_FAULT, "Message")));
 	}
 }
 
@@ -344,19 +345,19 @@ int xpv_wsman_parse(struct xpv_wsman_reply *out, const char *data, size_t len)
 		return xpv_error_set(XPV_EPROTO, "malformed answer: a SOAP message must not carry a DTD");
 	}
 	root = xmlDocGetRootElement(out->doc);
-	if (!is(root, XPV_NS_SOAP, "Envelope")) {
+	if (!xpv_xml_is(root, XPV_NS_SOAP, "Envelope")) {
 		xpv_wsman_reply_clear(out);
 		return xpv_error_set(XPV_EPROTO, "malformed answer: not a SOAP 1.2 envelope");
 	}
-	out->body = child(root, XPV_NS_SOAP, "Body");
+	out->body = xpv_xml_child(root, XPV_NS_SOAP, "Body");
 	if (out->body == NULL) {
 		xpv_wsman_reply_clear(out);
 		return xpv_error_set(XPV_EPROTO, "malformed answer: SOAP envelope without a body");
 	}
-	header = child(root, XPV_NS_SOAP, "Header");
-	out->action = trim(content(child(header, XPV_NS_ADDR, "Action")));
-	out->relates_to = trim(content(child(header, XPV_NS_ADDR, "RelatesTo")));
-	fault = child(out->body, XPV_NS_SOAP, "Fault");
+	header = xpv_xml_child(root, XPV_NS_SOAP, "Header");
+	out->action = trim(xpv_xml_text(xpv_xml_child(header, XPV_NS_ADDR, "Action")));
+	out->relates_to = trim(xpv_xml_text(xpv_xml_child(header, XPV_NS_ADDR, "RelatesTo")));
+	fault = xpv_xml_child(out->body, XPV_NS_SOAP, "Fault");
 	if (fault != NULL) {
 		out->is_fault = true;
 		read_fault(&out->fault, fault);
@@ -436,7 +437,7 @@ static json_t *item_row(const xmlNode *item)
 			add_prop(row, (const char *)p->name, json_null());
 			continue;
 		}
-		text = content(p);
+		text = xpv_xml_text(p);
 		v = json_string(text);
 		free(text);
 		/* a value that is not UTF-8 cannot come out of libxml2; keep the row whole */
@@ -447,25 +448,25 @@ static json_t *item_row(const xmlNode *item)
 
 int xpv_wsman_parse_enumeration(json_t *rows, char **context, bool *end, const struct xpv_wsman_reply *r)
 {
-	xmlNodePtr resp = child(r->body, XPV_NS_ENUM, "EnumerateResponse");
+	xmlNodePtr resp = xpv_xml_child(r->body, XPV_NS_ENUM, "EnumerateResponse");
 	xmlNodePtr items, ctx;
 
 	*context = NULL;
 	*end = false;
 	if (resp == NULL)
-		resp = child(r->body, XPV_NS_ENUM, "PullResponse");
+		resp = xpv_xml_child(r->body, XPV_NS_ENUM, "PullResponse");
 	if (resp == NULL)
 		return xpv_error_set(XPV_EPROTO, "malformed answer: no EnumerateResponse or PullResponse (action %s)",
 				     r->action ? r->action : "none");
 	/* Windows: EnumerateResponse has w:Items and w:EndOfSequence, PullResponse
 	 * n:Items and n:EndOfSequence; accept either in both */
-	items = child(resp, XPV_NS_WSMAN, "Items");
+	items = xpv_xml_child(resp, XPV_NS_WSMAN, "Items");
 	if (items == NULL)
-		items = child(resp, XPV_NS_ENUM, "Items");
-	*end = child(resp, XPV_NS_WSMAN, "EndOfSequence") != NULL || child(resp, XPV_NS_ENUM, "EndOfSequence") != NULL;
-	ctx = child(resp, XPV_NS_ENUM, "EnumerationContext");
+		items = xpv_xml_child(resp, XPV_NS_ENUM, "Items");
+	*end = xpv_xml_child(resp, XPV_NS_WSMAN, "EndOfSequence") != NULL || xpv_xml_child(resp, XPV_NS_ENUM, "EndOfSequence") != NULL;
+	ctx = xpv_xml_child(resp, XPV_NS_ENUM, "EnumerationContext");
 	if (ctx != NULL) {
-		char *c = trim(content(ctx));
+		char *c = trim(xpv_xml_text(ctx));
 
 		if (c[0] == '\0')
 			free(c);
@@ -482,24 +483,24 @@ int xpv_wsman_parse_enumeration(json_t *rows, char **context, bool *end, const s
 
 int xpv_wsman_parse_shell_id(char **shell_id, const struct xpv_wsman_reply *r)
 {
-	xmlNodePtr created = child(r->body, XPV_NS_TRANSFER, "ResourceCreated");
+	xmlNodePtr created = xpv_xml_child(r->body, XPV_NS_TRANSFER, "ResourceCreated");
 	xmlNodePtr set = created ? find(created, XPV_NS_WSMAN, "SelectorSet") : NULL;
 
 	*shell_id = NULL;
 	for (xmlNodePtr s = set ? set->children : NULL; s != NULL; s = s->next) {
 		char *name;
 
-		if (!is(s, XPV_NS_WSMAN, "Selector"))
+		if (!xpv_xml_is(s, XPV_NS_WSMAN, "Selector"))
 			continue;
 		name = attr(s, "Name");
 		if (name != NULL && strcmp(name, "ShellId") == 0)
-			*shell_id = trim(content(s));
+			*shell_id = trim(xpv_xml_text(s));
 		free(name);
 		if (*shell_id != NULL)
 			break;
 	}
 	if (*shell_id == NULL) /* some servers answer with the shell itself */
-		*shell_id = trim(content(find(r->body, XPV_NS_SHELL, "ShellId")));
+		*shell_id = trim(xpv_xml_text(find(r->body, XPV_NS_SHELL, "ShellId")));
 	if (*shell_id == NULL || (*shell_id)[0] == '\0') {
 		free(*shell_id);
 		*shell_id = NULL;
@@ -510,7 +511,7 @@ int xpv_wsman_parse_shell_id(char **shell_id, const struct xpv_wsman_reply *r)
 
 int xpv_wsman_parse_command_id(char **command_id, const struct xpv_wsman_reply *r)
 {
-	*command_id = trim(content(find(r->body, XPV_NS_SHELL, "CommandId")));
+	*command_id = trim(xpv_xml_text(find(r->body, XPV_NS_SHELL, "CommandId")));
 	if (*command_id == NULL || (*command_id)[0] == '\0') {
 		free(*command_id);
 		*command_id = NULL;
@@ -542,7 +543,7 @@ static int append_b64(char **buf, size_t *len, const char *text)
 
 int xpv_wsman_parse_receive(struct xpv_shell_output *out, const struct xpv_wsman_reply *r, const char *command_id)
 {
-	xmlNodePtr resp = child(r->body, XPV_NS_SHELL, "ReceiveResponse");
+	xmlNodePtr resp = xpv_xml_child(r->body, XPV_NS_SHELL, "ReceiveResponse");
 
 	if (out->out == NULL)
 		out->out = xpv_calloc(1, 1);
@@ -565,7 +566,7 @@ int xpv_wsman_parse_receive(struct xpv_shell_output *out, const struct xpv_wsman
 		free(id);
 		if (strcmp((const char *)c->name, "Stream") == 0) {
 			name = attr(c, "Name");
-			text = trim(content(c));
+			text = trim(xpv_xml_text(c));
 			if (name != NULL && strcmp(name, "stdout") == 0)
 				rc = append_b64(&out->out, &out->out_len, text);
 			else if (name != NULL && strcmp(name, "stderr") == 0)
@@ -576,13 +577,13 @@ int xpv_wsman_parse_receive(struct xpv_shell_output *out, const struct xpv_wsman
 				return rc;
 		} else if (strcmp((const char *)c->name, "CommandState") == 0) {
 			char *state = attr(c, "State");
-			xmlNodePtr ec = child(c, XPV_NS_SHELL, "ExitCode");
+			xmlNodePtr ec = xpv_xml_child(c, XPV_NS_SHELL, "ExitCode");
 
 			if (state != NULL && strcmp(state, XPV_STATE_DONE) == 0) {
 				out->done = true;
 				out->exit_code = -1;
 				if (ec != NULL) {
-					char *t = trim(content(ec)), *end;
+					char *t = trim(xpv_xml_text(ec)), *end;
 					long v = strtol(t, &end, 10);
 
 					if (end != t && *end == '\0')

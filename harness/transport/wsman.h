@@ -138,6 +138,18 @@ void xpv_shell_output_clear(struct xpv_shell_output *o);
  * string or null); ReturnValue included. */
 int xpv_wsman_parse_invoke(json_t **out, const struct xpv_wsman_reply *r, const char *method);
 
+/* Helpers for reading WS-Management XML by namespace URI and local name,
+ * for the lab's listener too. */
+
+/* True when `n` is an element named `name` in namespace `ns`. */
+bool xpv_xml_is(const xmlNode *n, const char *ns, const char *name);
+
+/* The first element child of `parent` in `ns` named `name`, or NULL. */
+xmlNodePtr xpv_xml_child(const xmlNode *parent, const char *ns, const char *name);
+
+/* The text content of `n` (new string), or NULL when `n` is NULL. */
+char *xpv_xml_text(const xmlNode *n);
+
 /* Quotes `value` as a WQL string literal: 'value', with \ and ' escaped by
  * a backslash, so a value from a scenario cannot change the query. */
 char *xpv_wql_quote(const char *value);

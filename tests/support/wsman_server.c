@@ -1,5 +1,6 @@
 #include "wsman_server.h"
 
+#include "lab.h"
 #include "util.h"
 #include "wsman.h"
 
@@ -210,17 +211,13 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 struct ts *ts_start(const struct xpv_pem *cert, const char *user, const char *pass)
 {
 	struct ts *ts = xpv_calloc(1, sizeof(*ts));
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
 	const union MHD_DaemonInfo *info;
 
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	ts->user = xpv_strdup(user);
 	ts->pass = xpv_strdup(pass);
 	pthread_mutex_init(&ts->lock, NULL);
-	ts->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS, 0,
-				 NULL, NULL, answer, ts, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				 MHD_OPTION_HTTPS_MEM_KEY, cert->key, MHD_OPTION_HTTPS_MEM_CERT, cert->cert,
-				 MHD_OPTION_NOTIFY_COMPLETED, done, ts, MHD_OPTION_END);
+	/* the lab's listener, on a free port */
+	ts->d = lab_https_listen("127.0.0.1", 0, cert, answer, ts, done);
 	if (ts->d == NULL)
 		abort();
 	info = MHD_get_daemon_info(ts->d, MHD_DAEMON_INFO_BIND_PORT);
