@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# make-lab.sh N > lab.yaml: a healthy lab of N nodes (2..200) on
-# 127.0.10.1..N, role address 127.0.10.254, for scale tests and benchmarks.
+# make-lab.sh N [LATENCY_MS] > lab.yaml: a healthy lab of N nodes (2..200)
+# on 127.0.10.1..N, role address 127.0.10.254, for scale tests and
+# benchmarks. With LATENCY_MS, every WinRM answer takes that long (as real
+# WMI queries do), through the winrm-slow fault on every node.
 set -euo pipefail
-n=${1:?usage: make-lab.sh NODES}
+n=${1:?usage: make-lab.sh NODES [LATENCY_MS]}
+latency=${2:-}
 if [ "$n" -lt 2 ] || [ "$n" -gt 200 ]; then
 	echo "make-lab.sh: 2 to 200 nodes" >&2
 	exit 2
@@ -23,3 +26,9 @@ YAML
 for i in $(seq 1 "$n"); do
 	echo "  - {name: XPNODE$i, address: 127.0.10.$i}"
 done
+if [ -n "$latency" ]; then
+	echo "faults:"
+	for i in $(seq 1 "$n"); do
+		echo "  - {type: winrm-slow, node: XPNODE$i, delay_ms: $latency}"
+	done
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scale.sh: the non-disruptive checks against healthy labs of 2, 8, 32 and
-# 64 nodes; the run's own duration (results.json, lab start excluded),
-# median of 3. Prints a Markdown table.
+# scale.sh [LATENCY_MS]: the non-disruptive checks against healthy labs of
+# 2, 8, 32 and 64 nodes; the run's own duration (results.json, lab start
+# excluded), median of 3. With LATENCY_MS every WinRM answer is that slow.
+# Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 xpv=${XPV:-build/dev/xpverify}
@@ -11,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "| nodes | results | median run s | min s | max s |"
 echo "|---|---|---|---|---|"
 for n in 2 8 32 64; do
-	bash ci/bench/make-lab.sh "$n" >"$tmp/lab.yaml"
+	bash ci/bench/make-lab.sh "$n" ${1:-} >"$tmp/lab.yaml"
 	cat >"$tmp/s.yaml" <<YAML
 name: scale $n
 lab: $tmp/lab.yaml
