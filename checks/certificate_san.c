@@ -132,6 +132,22 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 		}
 		BIO_free(b);
 		judge(&problems, &notes, &missing, &p, sc, dns, n_dns, ips, n_ips);
+		{
+			/* the chain as served, for the evidence archive */
+			char *file = xpv_strdup(target);
+
+			for (char *q = file; *q; q++)
+				if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
+					*q = '-';
+			{
+				char *path = xpv_asprintf("certs/%s%s%s.pem", file, xpv_ctx_phase(ctx) ? "-" : "",
+							  xpv_ctx_phase(ctx) ? "after-failover" : "");
+
+				xpv_ctx_evidence(ctx, path, p.pem);
+				free(path);
+			}
+			free(file);
+		}
 		/* for the report's certificate table */
 		figs[0] = (struct xpv_kv){ "sans", sans };
 		figs[1] = (struct xpv_kv){ "missing", missing.s ? missing.s : "" };

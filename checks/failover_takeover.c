@@ -97,6 +97,7 @@ static void *observe_login(void *arg)
 		bool down = seen(t, ST_LOGIN_DOWN), changed = seen(t, ST_OWNER_CHANGED);
 
 		xpv_login(&r, t->sc, 2000);
+		xpv_ctx_evidence(t->ctx, "transcripts/cluster-address.txt", r.transcript);
 		if (r.outcome != XPV_LOGIN_OK) {
 			mark(t, ST_LOGIN_DOWN, started);
 			pthread_mutex_lock(&t->lock);

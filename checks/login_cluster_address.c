@@ -41,6 +41,7 @@ static int run(struct xpv_ctx *ctx)
 	o.figures = &fig;
 	o.n_figures = r.outcome == XPV_LOGIN_OK;
 	xpv_ctx_report(ctx, &o);
+	xpv_ctx_evidence(ctx, "transcripts/cluster-address.txt", r.transcript);
 	xpv_login_result_clear(&r);
 	return 0;
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config
-	libyaml-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev
+	libyaml-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libarchive-dev
 	libcmocka-dev gcovr
 	libmicrohttpd-dev   # the lab and the WinRM test server
 	clang libclang-rt-14-dev   # libFuzzer targets

@@ -84,6 +84,10 @@ int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *nod
 		   const char *method, const struct xpv_kv *selectors, size_t n_selectors,
 		   const struct xpv_kv *params, size_t n_params);
 
+/* Appends `text` to evidence file `file` (for example
+ * "certs/XPNODE1.pem"); redacted, kept for the evidence archive. */
+void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text);
+
 /* "after failover" when this is the second run of a check, else NULL. */
 const char *xpv_ctx_phase(const struct xpv_ctx *ctx);
 

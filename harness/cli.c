@@ -4,6 +4,7 @@
 #include "labrun.h"
 #include "log.h"
 #include "report.h"
+#include "report_evidence.h"
 #include "runner.h"
 #include "scenario.h"
 #include "secrets.h"
@@ -38,6 +39,7 @@ static void usage_main(FILE *out)
 		"  validate SCENARIO   load and validate a scenario; print what would run\n"
 		"  list-checks         list the checks this xpverify knows\n"
 		"  probe wql|exec      query or run a command on one node over WinRM\n"
+		"  evidence verify     check an evidence archive has not been altered\n"
 		"  help [COMMAND]      show help for a command\n"
 		"\n"
 		"%s",
@@ -47,10 +49,12 @@ static void usage_main(FILE *out)
 static void usage_run(FILE *out)
 {
 	fprintf(out,
-		"usage: xpverify run SCENARIO [--out DIR] [--only ID,...] [--skip ID,...]\n"
+		"usage: xpverify run SCENARIO [--out DIR] [--evidence DIR] [--only ID,...] [--skip ID,...]\n"
 		"                    [--allow-disruptive] [-q|-v] [--no-color]\n"
 		"\n"
 		"  -o, --out DIR          write reports into DIR (default: the scenario's reports.dir)\n"
+		"      --evidence DIR     also write the audit evidence archive into DIR\n"
+		"                         (default: the scenario's reports.evidence, if set)\n"
 		"      --only ID,...      run only these checks\n"
 		"      --skip ID,...      do not run these checks (reported as skip)\n"
 		"      --allow-disruptive allow checks that disrupt the cluster (failover); the\n"
@@ -141,12 +145,13 @@ struct common_opts {
 	size_t n_only, n_skip;
 	bool allow_disruptive;
 	const char *out;
+	const char *evidence;
 	enum xpv_log_level level;
 	bool color;
 	const char *scenario;
 };
 
-enum { OPT_ONLY = 256, OPT_SKIP, OPT_ALLOW, OPT_NO_COLOR, OPT_JSON };
+enum { OPT_ONLY = 256, OPT_SKIP, OPT_ALLOW, OPT_NO_COLOR, OPT_JSON, OPT_EVIDENCE };
 
 /* Parses the options shared by run and validate. Returns 0, 1 for --help
  * (printed), or XPV_EUSAGE (message printed). */
@@ -155,6 +160,7 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 {
 	static const struct option run_opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "skip", required_argument, NULL, OPT_SKIP },
 		{ "allow-disruptive", no_argument, NULL, OPT_ALLOW },
@@ -182,6 +188,7 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 				NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
+		case OPT_EVIDENCE: o->evidence = optarg; break;
 		case OPT_ONLY:
 			if (parse_ids(&o->only, &o->n_only, optarg, "--only", checks, n_checks) < 0)
 				return XPV_EUSAGE;
@@ -342,6 +349,19 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		if (code == XPV_EXIT_OK)
 			code = XPV_EXIT_ERROR;
 	}
+	if (o.evidence != NULL || sc->reports.evidence != NULL) {
+		char *dir = NULL, *archive = NULL;
+
+		if (xpv_evidence_write(&dir, &archive, run, o.evidence ? o.evidence : sc->reports.evidence) < 0) {
+			xpv_log_error("evidence: %s", xpv_error_last());
+			if (code == XPV_EXIT_OK)
+				code = XPV_EXIT_ERROR;
+		} else if (o.level != XPV_LOG_QUIET) {
+			fprintf(stderr, "Evidence:     %s (and %s)\n", archive, dir);
+		}
+		free(dir);
+		free(archive);
+	}
 	for (size_t i = 0; i < run->n_results; i++)
 		counts[run->results[i].verdict]++;
 	fprintf(stderr, "%s: %zu pass, %zu fail, %zu error, %zu waived, %zu skip (exit %d)\n",
@@ -372,6 +392,38 @@ out:
 	free_ids(o.only, o.n_only);
 	free_ids(o.skip, o.n_skip);
 	return code;
+}
+
+static void usage_evidence(FILE *out)
+{
+	fprintf(out,
+		"usage: xpverify evidence verify ARCHIVE|DIR\n"
+		"\n"
+		"Checks an evidence archive (.tar.gz) or directory: every file against\n"
+		"MANIFEST.sha256, none missing, none added. Names each discrepancy.\n"
+		"\n"
+		"Exit codes: 0 intact, 1 altered, 2 unusable input.\n");
+}
+
+static int cmd_evidence(int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage_evidence(stdout);
+		return 0;
+	}
+	if (argc != 3 || strcmp(argv[1], "verify") != 0) {
+		usage_evidence(stderr);
+		return XPV_EXIT_USAGE;
+	}
+	rc = xpv_evidence_verify(argv[2], stdout);
+	if (rc < 0) {
+		xpv_log_error("%s", xpv_error_last());
+		return XPV_EXIT_USAGE;
+	}
+	printf("%s: %s\n", argv[2], rc == 0 ? "intact" : "ALTERED");
+	return rc;
 }
 
 static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
@@ -461,6 +513,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 			usage_validate(stdout);
 		else if (strcmp(what, "list-checks") == 0)
 			usage_list(stdout);
+		else if (strcmp(what, "evidence") == 0)
+			usage_evidence(stdout);
 		else if (strcmp(what, "probe") == 0)
 			return xpv_cli_probe(2, (char *[]){ "probe", "--help", NULL }, checks, n_checks);
 		else
@@ -475,6 +529,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 		code = cmd_list(argc - 1, argv + 1, checks, n_checks);
 	else if (strcmp(cmd, "probe") == 0)
 		code = xpv_cli_probe(argc - 1, argv + 1, checks, n_checks);
+	else if (strcmp(cmd, "evidence") == 0)
+		code = cmd_evidence(argc - 1, argv + 1);
 	else {
 		xpv_log_error("unknown command '%s'", cmd);
 		fprintf(stderr, "see 'xpverify --help'\n");

@@ -5,6 +5,7 @@
 #include "facts.h"
 
 #include "error.h"
+#include "evidence.h"
 #include "runner.h"
 #include "util.h"
 
@@ -26,17 +27,19 @@ struct cached {
 
 struct xpv_facts {
 	const struct xpv_scenario *sc;
+	struct xpv_evidence *evidence;
 	struct session *sessions;
 	pthread_mutex_t lock;
 	struct cached *cache;
 	size_t n_cache;
 };
 
-struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc)
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence)
 {
 	struct xpv_facts *f = xpv_calloc(1, sizeof(*f));
 
 	f->sc = sc;
+	f->evidence = evidence;
 	f->sessions = xpv_calloc(sc->n_nodes, sizeof(*f->sessions));
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		pthread_mutex_init(&f->sessions[i].lock, NULL);
@@ -78,8 +81,25 @@ static size_t node_index(const struct xpv_facts *f, const struct xpv_node *node)
 	return (size_t)(node - f->sc->nodes);
 }
 
+/* Every exchange with a node goes to transcripts/NODE.txt, in order. */
+static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
+{
+	struct xpv_facts *f = arg;
+	char start[48], end[48], *name, *text;
+
+	xpv_format_time(start, sizeof(start), ex->start_us, XPV_TIME_ISO_US);
+	xpv_format_time(end, sizeof(end), ex->end_us, XPV_TIME_ISO_US);
+	name = xpv_asprintf("transcripts/%s.txt", ex->node);
+	text = xpv_asprintf("=== %s POST %s\n%s\n%s\n=== %s HTTP %ld%s%s\n%s\n%s\n\n", start, ex->url,
+			    ex->request_headers, ex->request_body, end, ex->status, ex->error ? " error: " : "",
+			    ex->error ? ex->error : "", ex->response_headers, ex->response_body);
+	xpv_evidence_append(f->evidence, name, text);
+	free(name);
+	free(text);
+}
+
 /* Locks and returns the session with `node`, opening it when needed. */
-static struct xpv_winrm *session(struct xpv_facts *f, size_t i, xpv_winrm_transcript_fn tr, void *tr_arg)
+static struct xpv_winrm *session(struct xpv_facts *f, size_t i)
 {
 	struct session *s = &f->sessions[i];
 
@@ -88,8 +108,10 @@ static struct xpv_winrm *session(struct xpv_facts *f, size_t i, xpv_winrm_transc
 		struct xpv_winrm_opts o;
 
 		xpv_winrm_opts_from_scenario(&o, f->sc, &f->sc->nodes[i]);
-		o.transcript = tr;
-		o.transcript_arg = tr_arg;
+		if (f->evidence != NULL) {
+			o.transcript = transcript;
+			o.transcript_arg = f;
+		}
 		if (xpv_winrm_open(&s->s, &o) < 0)
 			s->s = NULL;
 	}
@@ -121,7 +143,7 @@ int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *nod
 		}
 		pthread_mutex_unlock(&f->lock);
 	}
-	s = session(f, i, NULL, NULL);
+	s = session(f, i);
 	rc = s != NULL ? xpv_winrm_wql(rows, s, ns, query) : XPV_ENOMEM;
 	pthread_mutex_unlock(&f->sessions[i].lock);
 	if (!fresh) {
@@ -139,7 +161,7 @@ int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const stru
 		   const char *command, const char *const *args, size_t n_args)
 {
 	size_t i = node_index(f, node);
-	struct xpv_winrm *s = session(f, i, NULL, NULL);
+	struct xpv_winrm *s = session(f, i);
 	int rc;
 
 	if (s == NULL) {
@@ -157,7 +179,7 @@ int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *n
 		     const struct xpv_kv *params, size_t n_params)
 {
 	size_t i = node_index(f, node);
-	struct xpv_winrm *s = session(f, i, NULL, NULL);
+	struct xpv_winrm *s = session(f, i);
 	int rc = s != NULL ? xpv_winrm_invoke(out, s, class_uri, method, selectors, n_selectors, params, n_params)
 			   : XPV_ENOMEM;
 

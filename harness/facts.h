@@ -10,7 +10,10 @@
 
 struct xpv_facts;
 
-struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc);
+struct xpv_evidence;
+
+/* Facts for `sc`; exchanges are recorded into `evidence` when not NULL. */
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence);
 void xpv_facts_free(struct xpv_facts *f);
 
 /* Forgets every cached answer (the cluster changed). */

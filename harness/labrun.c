@@ -229,26 +229,6 @@ static void copy_file(const char *from, const char *to)
 	free(data);
 }
 
-/* Removes the lab's state directory (flat: certificates, keys, files). */
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *p;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p = xpv_asprintf("%s/%s", dir, e->d_name);
-		unlink(p);
-		free(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-}
-
 void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
 {
 	if (lr == NULL)
@@ -275,7 +255,7 @@ void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
 		copy_file(lr->events_file, to);
 		free(to);
 	}
-	remove_tree(lr->state_dir);
+	xpv_remove_tree(lr->state_dir);
 	free(lr->lab_file);
 	free(lr->state_dir);
 	free(lr->ready_file);

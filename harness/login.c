@@ -29,10 +29,26 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Notes one exchange in the transcript: request line, the form (whose
+ * password and the token are redacted as registered secrets), the answer. */
+static void note(char **transcript, const char *method, const char *url, const char *form, long status,
+		 const struct buf *answer, const char *err)
+{
+	char stamp[48], *next;
+
+	xpv_format_time(stamp, sizeof(stamp), xpv_now_us(), XPV_TIME_ISO_US);
+	next = xpv_asprintf("%s=== %s %s %s\n%s%s=== HTTP %ld%s%s\n%s\n\n", *transcript ? *transcript : "", stamp,
+			    method, url, form ? form : "", form ? "\n" : "", status, err ? " error: " : "", err ? err : "",
+			    answer->data ? answer->data : "");
+	free(*transcript);
+	*transcript = next;
+}
+
 /* One HTTPS request to the cluster address. Returns the status, or -1 with
  * `*err` set and `*how` saying whether nothing answered. */
 static long request(CURL *c, const struct xpv_scenario *sc, const char *path, const char *form,
-		    const char *bearer, struct buf *out, char **err, enum xpv_login_outcome *how, long timeout_ms)
+		    const char *bearer, struct buf *out, char **err, enum xpv_login_outcome *how, long timeout_ms,
+		    char **transcript)
 {
 	char *url = xpv_asprintf("%s://%s:%ld%s", sc->cluster.scheme, sc->cluster.address_host, sc->cluster.port, path);
 	struct curl_slist *pins = NULL, *headers = NULL;
@@ -87,6 +103,7 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 			       : XPV_LOGIN_NOT_EVALUATED;
 		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	}
+	note(transcript, form ? "POST" : "GET", url, form, status, out, status < 0 ? *err : NULL);
 	curl_slist_free_all(pins);
 	curl_slist_free_all(headers);
 	free(url);
@@ -142,7 +159,7 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 		return;
 	}
 	f = form(c, sc);
-	status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms);
+	status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms, &r->transcript);
 	r->token_ms = (long)(xpv_mono_ms() - t0);
 	if (status < 0) {
 		r->outcome = how;
@@ -163,13 +180,14 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 		r->message = xpv_strdup("the token endpoint answered 200 without an access_token");
 		goto out;
 	}
-	/* never in a log, a report or a transcript */
+	/* never in a log, a report or a transcript: the transcript already
+	 * holds the answer, and is redacted when it is stored */
 	xpv_secret_register(token);
 	json_decref(doc);
 	doc = NULL;
 	free(b.data);
 	b = (struct buf){ 0 };
-	status = request(c, sc, "/api/rest/v1/sites", NULL, token, &b, &err, &how, timeout_ms);
+	status = request(c, sc, "/api/rest/v1/sites", NULL, token, &b, &err, &how, timeout_ms, &r->transcript);
 	if (status < 0) {
 		r->outcome = how;
 		r->message = xpv_asprintf("logged in, but no answer from the REST API: %s", err);
@@ -206,6 +224,7 @@ out:
 
 void xpv_login_result_clear(struct xpv_login_result *r)
 {
+	free(r->transcript);
 	free(r->message);
 	free(r->site_name);
 	free(r->site_version);

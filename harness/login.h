@@ -18,6 +18,7 @@ struct xpv_login_result {
 	char *site_name;
 	char *site_version;
 	long token_ms;    /* time to the token */
+	char *transcript; /* the exchanges, for evidence (secrets are redacted when it is stored) */
 };
 
 /* Logs in through the scenario's cluster address with its login settings,

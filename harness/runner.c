@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include "error.h"
+#include "evidence.h"
 #include "facts.h"
 #include "log.h"
 #include "util.h"
@@ -151,6 +152,11 @@ int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
 	pthread_mutex_unlock(&run->lock);
 	free(target);
 	return 0;
+}
+
+void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text)
+{
+	xpv_evidence_append(ctx->run->evidence, file, text);
 }
 
 const char *xpv_ctx_phase(const struct xpv_ctx *ctx)
@@ -514,7 +520,8 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	run->records = xpv_calloc(n_checks, sizeof(*run->records));
 	run->n_records = n_checks;
 	run->waiver_uses = xpv_calloc(sc->n_waivers, sizeof(*run->waiver_uses));
-	run->facts = xpv_facts_new(sc);
+	run->evidence = xpv_evidence_new();
+	run->facts = xpv_facts_new(sc, run->evidence);
 	for (size_t i = 0; i < sc->n_waivers; i++)
 		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
 
@@ -615,6 +622,7 @@ void xpv_run_free(struct xpv_run *run)
 	free(run->records);
 	free(run->waiver_uses);
 	xpv_facts_free(run->facts);
+	xpv_evidence_free(run->evidence);
 	free(run->run_id);
 	free(run->hostname);
 	free(run->abort_reason);

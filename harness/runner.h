@@ -65,6 +65,8 @@ struct xpv_run {
 	bool abandoned;          /* a check thread was left running */
 	int exit_code;
 
+	struct xpv_evidence *evidence; /* transcripts and certificates, for the archive */
+
 	/* internal */
 	struct xpv_facts *facts;
 	pthread_mutex_t lock;

@@ -646,7 +646,7 @@ static const struct xpv_yaml_field reports_fields[] = {
 	{ .key = "junit", .type = XPV_Y_STRING, .off = SC(reports.junit) },
 	{ .key = "html", .type = XPV_Y_STRING, .off = SC(reports.html) },
 	{ .key = "json", .type = XPV_Y_STRING, .off = SC(reports.json) },
-	{ .key = "evidence", .type = XPV_Y_RESERVED },
+	{ .key = "evidence", .type = XPV_Y_STRING, .off = SC(reports.evidence) },
 	{ 0 }
 };
 
@@ -883,6 +883,7 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->reports.junit);
 	free(sc->reports.html);
 	free(sc->reports.json);
+	free(sc->reports.evidence);
 	free(sc->lab);
 	free_strv(sc->warnings, sc->n_warnings);
 	free(sc);

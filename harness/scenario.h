@@ -130,6 +130,7 @@ struct xpv_scenario {
 		char *junit;
 		char *html;
 		char *json;
+		char *evidence; /* directory for the evidence archive, or NULL */
 	} reports;
 
 	double deadline_s;

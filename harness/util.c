@@ -3,6 +3,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libxml/chvalid.h>
 #include <libxml/parserInternals.h>
@@ -293,4 +294,31 @@ char *xpv_dirname(const char *path)
 	if (slash == path)
 		return xpv_strdup("/");
 	return strndup(path, (size_t)(slash - path));
+}
+
+void xpv_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *child;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		child = xpv_asprintf("%s/%s", path, e->d_name);
+		xpv_remove_tree(child);
+		free(child);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(path);
 }

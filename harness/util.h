@@ -53,6 +53,10 @@ int xpv_mkdir_p(const char *path);
 /* Reads a whole file into a NUL-terminated buffer (at most `max` bytes). */
 int xpv_read_file(char **out, size_t *len, const char *path, size_t max);
 
+/* Removes `path` and, for a directory, everything below it (no links are
+ * followed). */
+void xpv_remove_tree(const char *path);
+
 /* Joins `dir` and `name` unless `name` is absolute. */
 char *xpv_path_join(const char *dir, const char *name);
 

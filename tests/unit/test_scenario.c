@@ -133,8 +133,9 @@ static const struct bad_case cases[] = {
 	{ BASE "---\nname: other\n", ":11:1: more than one YAML document; the file must hold one" },
 	{ BASE "reports:\n  junit: out.xml\n  html: out.xml\n",
 	  ":1:1: reports: two reports are written to the same file 'out.xml'" },
-	{ BASE "reports:\n  evidence: true\n",
-	  ":12:13: reports.evidence: is not supported by this version of xpverify (see docs/scenario.md)" },
+	{ BASE "reports:\n  evidence:\n", ":12:12: reports.evidence: has no value (expected a string)" },
+	{ BASE "history: {odbc: x}\n",
+	  ":11:10: history: is not supported by this version of xpverify (see docs/scenario.md)" },
 };
 
 static void test_missing_file(void **state)

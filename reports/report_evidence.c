@@ -1,0 +1,436 @@
+#include "report_evidence.h"
+
+#include "error.h"
+#include "evidence.h"
+#include "report.h"
+#include "secrets.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define MANIFEST "MANIFEST.sha256"
+
+struct blob {
+	const char *data;
+	size_t len;
+};
+
+static int fill_blob(FILE *out, void *arg)
+{
+	const struct blob *b = arg;
+
+	return fwrite(b->data, 1, b->len, out) == b->len ? 0 : xpv_error_set(XPV_EIO, "cannot write evidence");
+}
+
+/* Writes `len` bytes as DIR/NAME, making subdirectories. */
+static int put(const char *dir, const char *name, const char *data, size_t len)
+{
+	char *path = xpv_asprintf("%s/%s", dir, name), *sub = xpv_dirname(path);
+	struct blob b = { data, len };
+	int rc = xpv_mkdir_p(sub);
+
+	if (rc == 0)
+		rc = xpv_write_atomic(path, fill_blob, &b);
+	free(sub);
+	free(path);
+	return rc;
+}
+
+static int put_report(const char *dir, const char *name, const struct xpv_reporter *rep, const json_t *doc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL)
+		return xpv_error_set(XPV_ENOMEM, "out of memory");
+	rc = rep->write(f, doc);
+	fclose(f);
+	if (rc == 0)
+		rc = put(dir, name, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* timeline.csv: every failover stage, from the takeover-time results. */
+static char *timeline_csv(const json_t *doc)
+{
+	char *csv = xpv_strdup("result,stage,ms_from_trigger,realtime_us,realtime_utc\n");
+	const json_t *check, *res;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(doc, "checks"), i, check) {
+		if (strcmp(xpv_json_str(check, "id"), "failover-takeover") != 0)
+			continue;
+		json_array_foreach(json_object_get(check, "results"), j, res) {
+			const json_t *figs = json_object_get(res, "figures"), *v;
+			const char *k;
+
+			json_object_foreach((json_t *)figs, k, v) {
+				char *us_key, utc[48], *next;
+				const char *us;
+
+				if (strncmp(k, "stage_ms.", 9) != 0)
+					continue;
+				us_key = xpv_asprintf("stage_us.%s", k + 9);
+				us = xpv_json_str(figs, us_key);
+				xpv_format_time(utc, sizeof(utc), strtoll(us, NULL, 10), XPV_TIME_ISO_US);
+				next = xpv_asprintf("%s%s,%s,%s,%s,%s\n", csv, xpv_json_str(res, "target"), k + 9,
+						    json_string_value(v), us, utc);
+				free(csv);
+				csv = next;
+				free(us_key);
+			}
+		}
+	}
+	return csv;
+}
+
+static char *sha256_hex(const char *data, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *hex;
+
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	hex = xpv_calloc(n * 2 + 1, 1);
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
+}
+
+static char *file_sha256(const char *path)
+{
+	char *data = NULL, *hex;
+	size_t len = 0;
+
+	if (xpv_read_file(&data, &len, path, 1u << 30) < 0)
+		return NULL;
+	hex = sha256_hex(data, len);
+	free(data);
+	return hex;
+}
+
+/* Relative paths of every regular file under `dir`, sorted. */
+static void list_files(const char *dir, const char *rel, char ***out, size_t *n)
+{
+	char *path = rel[0] ? xpv_asprintf("%s/%s", dir, rel) : xpv_strdup(dir);
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *r, *full;
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		r = rel[0] ? xpv_asprintf("%s/%s", rel, e->d_name) : xpv_strdup(e->d_name);
+		full = xpv_asprintf("%s/%s", dir, r);
+		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+			list_files(dir, r, out, n);
+			free(r);
+		} else {
+			*out = xpv_realloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[(*n)++] = r;
+		}
+		free(full);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int write_manifest(const char *dir)
+{
+	char **files = NULL, *text = xpv_strdup("");
+	size_t n = 0;
+	int rc;
+
+	list_files(dir, "", &files, &n);
+	qsort(files, n, sizeof(*files), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *full = xpv_asprintf("%s/%s", dir, files[i]), *hex = file_sha256(full), *next;
+
+		next = xpv_asprintf("%s%s  %s\n", text, hex ? hex : "", files[i]);
+		free(text);
+		text = next;
+		free(hex);
+		free(full);
+		free(files[i]);
+	}
+	free(files);
+	rc = put(dir, MANIFEST, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+static int write_archive(const char *archive_path, const char *dir)
+{
+	struct archive *a = archive_write_new();
+	char **files = NULL, *top = strrchr(dir, '/') ? xpv_strdup(strrchr(dir, '/') + 1) : xpv_strdup(dir);
+	size_t n = 0;
+	int rc = 0;
+
+	list_files(dir, "", &files, &n);
+	qsort(files, n, sizeof(*files), cmp_str);
+	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, archive_path) != ARCHIVE_OK)
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", archive_path, archive_error_string(a));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *full = xpv_asprintf("%s/%s", dir, files[i]), *name = xpv_asprintf("%s/%s", top, files[i]);
+		char *data = NULL;
+		size_t len = 0;
+		struct archive_entry *e = archive_entry_new();
+
+		if (xpv_read_file(&data, &len, full, 1u << 30) < 0) {
+			rc = XPV_EIO;
+		} else {
+			archive_entry_set_pathname(e, name);
+			archive_entry_set_size(e, (la_int64_t)len);
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_mtime(e, (time_t)(xpv_now_us() / 1000000), 0);
+			if (archive_write_header(a, e) != ARCHIVE_OK || archive_write_data(a, data, len) != (la_ssize_t)len)
+				rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", archive_path, archive_error_string(a));
+		}
+		archive_entry_free(e);
+		free(data);
+		free(full);
+		free(name);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", archive_path, archive_error_string(a));
+	archive_write_free(a);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(top);
+	if (rc < 0)
+		unlink(archive_path);
+	return rc;
+}
+
+static char *environment_json(const struct xpv_run *run)
+{
+	const struct xpv_scenario *sc = run->sc;
+	char *text = NULL, *red, *sha, *out, start[48], end[48];
+	size_t len = 0;
+	struct utsname u;
+	json_t *doc;
+
+	if (xpv_read_file(&text, &len, sc->file, 16u << 20) < 0)
+		text = xpv_strdup("");
+	sha = sha256_hex(text, len);
+	/* the scenario as written, its secrets removed */
+	red = xpv_redact(text);
+	uname(&u);
+	xpv_format_time(start, sizeof(start), run->start_us, XPV_TIME_ISO_US);
+	xpv_format_time(end, sizeof(end), run->end_us, XPV_TIME_ISO_US);
+	doc = json_pack("{s:{s:s,s:s},s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s,s:s,s:s}}", "harness", "name", "xpverify",
+			"version", XPV_VERSION, "run_id", run->run_id, "scenario_file", sc->file, "scenario_sha256", sha,
+			"scenario", red, "started_utc", start, "finished_utc", end, "aborted", run->aborted, "machine",
+			"hostname", run->hostname, "system", u.sysname, "release", u.release, "arch", u.machine);
+	out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	free(text);
+	free(red);
+	free(sha);
+	return out;
+}
+
+int xpv_evidence_write(char **dir_out, char **archive_out, const struct xpv_run *run, const char *root)
+{
+	char *dir = xpv_asprintf("%s/xpverify-evidence-%s", root, run->run_id);
+	char *archive = xpv_asprintf("%s.tar.gz", dir), *csv = NULL, *env = NULL;
+	json_t *doc = NULL;
+	int rc;
+
+	*dir_out = *archive_out = NULL;
+	rc = xpv_mkdir_p(root);
+	if (rc == 0 && mkdir(dir, 0755) != 0)
+		rc = xpv_error_set(XPV_EIO, "cannot create %s: %s", dir, strerror(errno));
+	if (rc < 0)
+		goto out;
+	doc = xpv_report_document(run);
+	rc = put_report(dir, "results.json", &xpv_reporter_json, doc);
+	if (rc == 0)
+		rc = put_report(dir, "junit.xml", &xpv_reporter_junit, doc);
+	if (rc == 0)
+		rc = put_report(dir, "report.html", &xpv_reporter_html, doc);
+	for (size_t i = 0; rc == 0 && i < xpv_evidence_count(run->evidence); i++) {
+		size_t len;
+		const char *text = xpv_evidence_text(run->evidence, i, &len);
+
+		rc = put(dir, xpv_evidence_name(run->evidence, i), text, len);
+	}
+	csv = timeline_csv(doc);
+	env = environment_json(run);
+	if (rc == 0)
+		rc = put(dir, "timeline.csv", csv, strlen(csv));
+	if (rc == 0)
+		rc = put(dir, "environment.json", env, strlen(env));
+	if (rc == 0)
+		rc = write_manifest(dir);
+	if (rc == 0)
+		rc = write_archive(archive, dir);
+	if (rc == 0) {
+		*dir_out = dir;
+		*archive_out = archive;
+		dir = archive = NULL;
+	}
+out:
+	json_decref(doc);
+	free(csv);
+	free(env);
+	free(dir);
+	free(archive);
+	return rc;
+}
+
+/* ---- verification --------------------------------------------------------- */
+
+static int verify_dir(const char *dir, FILE *out)
+{
+	char *manifest = xpv_asprintf("%s/%s", dir, MANIFEST), *text = NULL, *save = NULL;
+	char **listed = NULL, **present = NULL;
+	size_t n_listed = 0, n_present = 0, line_no = 0;
+	int altered = 0, rc;
+
+	if (xpv_read_file(&text, NULL, manifest, 16u << 20) < 0) {
+		rc = xpv_error_set(XPV_EIO, "%s: no %s: not an evidence directory", dir, MANIFEST);
+		goto out;
+	}
+	for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *path, *full, *hex;
+		size_t k;
+
+		line_no++;
+		/* coreutils: 64 hex digits, two spaces, the path */
+		for (k = 0; k < 64 && strchr("0123456789abcdef", line[k]) != NULL && line[k] != '\0'; k++)
+			;
+		if (k != 64 || strncmp(line + 64, "  ", 2) != 0 || line[66] == '\0') {
+			rc = xpv_error_set(XPV_EPROTO, "%s:%zu: not a sha256sum line", manifest, line_no);
+			goto out;
+		}
+		path = line + 66;
+		listed = xpv_realloc(listed, (n_listed + 1) * sizeof(*listed));
+		listed[n_listed++] = xpv_strdup(path);
+		full = xpv_asprintf("%s/%s", dir, path);
+		hex = file_sha256(full);
+		if (hex == NULL) {
+			fprintf(out, "missing: %s\n", path);
+			altered = 1;
+		} else if (strncmp(hex, line, 64) != 0) {
+			fprintf(out, "changed: %s\n", path);
+			altered = 1;
+		}
+		free(hex);
+		free(full);
+	}
+	list_files(dir, "", &present, &n_present);
+	for (size_t i = 0; i < n_present; i++) {
+		bool known = strcmp(present[i], MANIFEST) == 0;
+
+		for (size_t j = 0; j < n_listed && !known; j++)
+			known = strcmp(listed[j], present[i]) == 0;
+		if (!known) {
+			fprintf(out, "added: %s\n", present[i]);
+			altered = 1;
+		}
+	}
+	rc = altered;
+out:
+	for (size_t i = 0; i < n_listed; i++)
+		free(listed[i]);
+	free(listed);
+	for (size_t i = 0; i < n_present; i++)
+		free(present[i]);
+	free(present);
+	free(text);
+	free(manifest);
+	return rc;
+}
+
+int xpv_evidence_verify(const char *path, FILE *out)
+{
+	struct stat st;
+	struct archive *a;
+	struct archive_entry *e;
+	char *tmp, *top = NULL, *cwd;
+	int rc = 0, r;
+
+	if (stat(path, &st) != 0)
+		return xpv_error_set(XPV_EIO, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return verify_dir(path, out);
+	/* an archive: unpack it safely, then verify what it holds */
+	tmp = xpv_strdup("/tmp/xpverify-verify-XXXXXX");
+	if (getenv("TMPDIR") != NULL) {
+		free(tmp);
+		tmp = xpv_asprintf("%s/xpverify-verify-XXXXXX", getenv("TMPDIR"));
+	}
+	if (mkdtemp(tmp) == NULL) {
+		rc = xpv_error_set(XPV_EIO, "cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	cwd = getcwd(NULL, 0);
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK || chdir(tmp) != 0) {
+		rc = xpv_error_set(XPV_EPROTO, "%s: not an evidence archive: %s", path, archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		const char *slash = strchr(name, '/');
+
+		if (top == NULL && slash != NULL)
+			top = strndup(name, (size_t)(slash - name));
+		if (archive_read_extract(a, e, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+						       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS) != ARCHIVE_OK) {
+			rc = xpv_error_set(XPV_EPROTO, "%s: cannot unpack %s: %s", path, name, archive_error_string(a));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF || top == NULL) {
+		rc = xpv_error_set(XPV_EPROTO, "%s: not an evidence archive: %s", path,
+				   r != ARCHIVE_EOF ? archive_error_string(a) : "no evidence directory in it");
+		goto out;
+	}
+	if (chdir(cwd) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot return to %s", cwd);
+		goto out;
+	}
+	{
+		char *dir = xpv_asprintf("%s/%s", tmp, top);
+
+		rc = verify_dir(dir, out);
+		free(dir);
+	}
+out:
+	if (cwd != NULL && chdir(cwd) != 0)
+		rc = xpv_error_set(XPV_EIO, "cannot return to the working directory");
+	archive_read_free(a);
+	xpv_remove_tree(tmp);
+	free(tmp);
+	free(top);
+	free(cwd);
+	return rc;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The evidence archive: what it holds, sha256sum -c, evidence verify naming
+# every change, addition and removal, and no secret anywhere in it.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'a run writes the evidence directory and its archive' '
+	write_scenario s.yaml <<-YAML &&
+	winrm: {auth: basic, username: u, password: "S3cret-inline-pw"}
+	checks: {params: {t-nodes: {echo_secret: true, fail_node: node2}}}
+	reports: {evidence: ev}
+	YAML
+	expect_code 1 "$XPV_TEST" run s.yaml --out r 2>err &&
+	grep -q "^Evidence:     ev/xpverify-evidence-.*\.tar\.gz" err &&
+	dir=$(ls -d ev/xpverify-evidence-*/) &&
+	for f in results.json junit.xml report.html timeline.csv environment.json MANIFEST.sha256; do
+		test -s "$dir/$f" || { echo "missing $f"; exit 1; }
+	done &&
+	test "$(jq -r .run.exit_code "$dir/results.json")" = 1 &&
+	test "$(jq -r .harness.name "$dir/environment.json")" = xpverify &&
+	test "$(jq -r .scenario_sha256 "$dir/environment.json")" = "$(sha256sum s.yaml | cut -d" " -f1)" &&
+	jq -r .scenario "$dir/environment.json" | grep -q "password: \"\[REDACTED\]\"" &&
+	(cd "$dir" && sha256sum --quiet -c MANIFEST.sha256) &&
+	tar tzf ev/xpverify-evidence-*.tar.gz | grep -q "/MANIFEST.sha256$"
+'
+
+test_expect_success 'no secret anywhere, byte for byte, in the directory or the archive' '
+	! grep -ra "S3cret-inline-pw" ev &&
+	mkdir unpacked && tar xzf ev/xpverify-evidence-*.tar.gz -C unpacked &&
+	! grep -ra "S3cret-inline-pw" unpacked
+'
+
+test_expect_success 'verify: intact archive and directory exit 0' '
+	"$XPV_TEST" evidence verify ev/xpverify-evidence-*.tar.gz >out &&
+	grep -q ": intact$" out &&
+	"$XPV_TEST" evidence verify "$(ls -d ev/xpverify-evidence-*/)" >out &&
+	grep -q ": intact$" out
+'
+
+test_expect_success 'verify names a changed, an added and a removed file: exit 1' '
+	dir=$(ls -d unpacked/xpverify-evidence-*) &&
+	echo "<!-- edited -->" >>"$dir/report.html" &&
+	echo extra >"$dir/notes.txt" &&
+	rm "$dir/timeline.csv" &&
+	expect_code 1 "$XPV_TEST" evidence verify "$dir" >out &&
+	grep -qx "changed: report.html" out &&
+	grep -qx "added: notes.txt" out &&
+	grep -qx "missing: timeline.csv" out &&
+	grep -q ": ALTERED$" out &&
+	(cd "$dir" && ! sha256sum --quiet -c MANIFEST.sha256 2>/dev/null)
+'
+
+test_expect_success 'an altered archive is caught the same way' '
+	dir=$(ls -d unpacked/xpverify-evidence-*) &&
+	tar czf altered.tar.gz -C unpacked "$(basename "$dir")" &&
+	expect_code 1 "$XPV_TEST" evidence verify altered.tar.gz >out &&
+	grep -qx "changed: report.html" out
+'
+
+test_expect_success 'unusable input: exit 2 with a reason' '
+	expect_code 2 "$XPV_TEST" evidence verify s.yaml 2>err && grep -q "not an evidence archive" err &&
+	expect_code 2 "$XPV_TEST" evidence verify nope 2>err &&
+	mkdir empty && expect_code 2 "$XPV_TEST" evidence verify empty 2>err && grep -q "no MANIFEST.sha256" err &&
+	expect_code 2 "$XPV_TEST" evidence 2>/dev/null &&
+	"$XPV_TEST" evidence --help | grep -q "0 intact, 1 altered, 2 unusable"
+'
+
+test_expect_success 'an aborted run still leaves its evidence, marked aborted' '
+	write_scenario a.yaml <<-YAML &&
+	checks: {params: {t-cluster: {raise: SIGINT}}}
+	YAML
+	expect_code 4 "$XPV_TEST" run a.yaml --out r2 --evidence ev2 2>/dev/null &&
+	test "$(jq .aborted ev2/xpverify-evidence-*/environment.json)" = true &&
+	"$XPV_TEST" evidence verify ev2/xpverify-evidence-*.tar.gz >/dev/null
+'
+
+test_done
