@@ -397,32 +397,57 @@ out:
 static void usage_evidence(FILE *out)
 {
 	fprintf(out,
-		"usage: xpverify evidence verify ARCHIVE|DIR\n"
+		"usage: xpverify evidence verify ARCHIVE|DIR [--ca FILE]\n"
 		"\n"
 		"Checks an evidence archive (.tar.gz) or directory: every file against\n"
-		"MANIFEST.sha256, none missing, none added. Names each discrepancy.\n"
+		"MANIFEST.sha256, none missing, none added; with --ca, the signature\n"
+		"MANIFEST.sha256.p7s against that CA (a missing signature is then an\n"
+		"alteration). Names each discrepancy.\n"
 		"\n"
 		"Exit codes: 0 intact, 1 altered, 2 unusable input.\n");
 }
 
 static int cmd_evidence(int argc, char **argv)
 {
-	int rc;
+	static const struct option opts[] = {
+		{ "ca", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ca = NULL;
+	int c, rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage_evidence(stdout);
 		return 0;
 	}
-	if (argc != 3 || strcmp(argv[1], "verify") != 0) {
+	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
 		usage_evidence(stderr);
 		return XPV_EXIT_USAGE;
 	}
-	rc = xpv_evidence_verify(argv[2], stdout);
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ca = optarg; break;
+		case 'h': usage_evidence(stdout); return 0;
+		default:
+			xpv_log_error("evidence verify: unknown or incomplete option '%s'", argv[optind - 1]);
+			return XPV_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage_evidence(stderr);
+		return XPV_EXIT_USAGE;
+	}
+	rc = xpv_evidence_verify(argv[optind], ca, stdout);
 	if (rc < 0) {
 		xpv_log_error("%s", xpv_error_last());
 		return XPV_EXIT_USAGE;
 	}
-	printf("%s: %s\n", argv[2], rc == 0 ? "intact" : "ALTERED");
+	printf("%s: %s\n", argv[optind], rc == 0 ? "intact" : "ALTERED");
 	return rc;
 }
 

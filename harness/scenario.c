@@ -647,14 +647,24 @@ static const struct xpv_yaml_field reports_fields[] = {
 	{ .key = "html", .type = XPV_Y_STRING, .off = SC(reports.html) },
 	{ .key = "json", .type = XPV_Y_STRING, .off = SC(reports.json) },
 	{ .key = "evidence", .type = XPV_Y_STRING, .off = SC(reports.evidence) },
+	{ .key = "signing_key", .type = XPV_Y_PATH, .off = SC(reports.signing_key) },
+	{ .key = "signing_cert", .type = XPV_Y_PATH, .off = SC(reports.signing_cert) },
+	{ .key = "signing_passphrase_env", .type = XPV_Y_FUNC, .fn = load_password_env, .off = SC(reports.signing_passphrase) },
 	{ 0 }
 };
 
 static void load_reports(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
 	void *base)
 {
+	struct xpv_scenario *sc = base;
+	size_t before = Y->diags->n;
+
 	(void)f;
 	xpv_yaml_map(Y, n, path, reports_fields, base);
+	if (Y->diags->n == before && (sc->reports.signing_key != NULL) != (sc->reports.signing_cert != NULL))
+		xpv_yaml_diag(Y, n, path, "signing_key and signing_cert go together: set both or neither");
+	if (Y->diags->n == before && sc->reports.signing_key != NULL && sc->reports.evidence == NULL)
+		xpv_yaml_diag(Y, n, path, "signing_key signs the evidence archive: set evidence too");
 }
 
 static const struct xpv_yaml_field top_fields[] = {
@@ -884,6 +894,9 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->reports.html);
 	free(sc->reports.json);
 	free(sc->reports.evidence);
+	free(sc->reports.signing_key);
+	free(sc->reports.signing_cert);
+	secret_clear(&sc->reports.signing_passphrase);
 	free(sc->lab);
 	free_strv(sc->warnings, sc->n_warnings);
 	free(sc);

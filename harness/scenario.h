@@ -131,6 +131,9 @@ struct xpv_scenario {
 		char *html;
 		char *json;
 		char *evidence; /* directory for the evidence archive, or NULL */
+		char *signing_key;  /* PEM private key that signs MANIFEST.sha256 */
+		char *signing_cert; /* its certificate */
+		struct xpv_secret signing_passphrase; /* the key's passphrase, if any */
 	} reports;
 
 	double deadline_s;

@@ -10,7 +10,11 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #define MANIFEST "MANIFEST.sha256"
+#define SIGNATURE "MANIFEST.sha256.p7s"
 
 struct blob {
 	const char *data;
@@ -225,6 +230,84 @@ static int write_archive(const char *archive_path, const char *dir)
 	return rc;
 }
 
+static const char *ssl_error(void)
+{
+	static _Thread_local char buf[256];
+	unsigned long e = ERR_get_error();
+
+	if (e == 0)
+		return "no detail";
+	ERR_error_string_n(e, buf, sizeof(buf));
+	return buf;
+}
+
+/* MANIFEST.sha256.p7s: a detached CMS signature of the manifest (DER), as
+ * `openssl cms -verify -binary -inform DER -content MANIFEST.sha256` reads it. */
+static int sign_manifest(const char *dir, const struct xpv_scenario *sc)
+{
+	char *mpath = xpv_asprintf("%s/%s", dir, MANIFEST), *spath = xpv_asprintf("%s/%s", dir, SIGNATURE);
+	BIO *kb = BIO_new_file(sc->reports.signing_key, "r"), *cb = BIO_new_file(sc->reports.signing_cert, "r");
+	BIO *content = BIO_new_file(mpath, "rb"), *out = NULL;
+	const char *pass = sc->reports.signing_passphrase.value;
+	EVP_PKEY *key = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, (void *)(pass ? pass : "")) : NULL;
+	X509 *cert = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+	CMS_ContentInfo *cms = NULL;
+	int rc = 0;
+
+	ERR_clear_error();
+	if (key == NULL) {
+		rc = xpv_error_set(XPV_EIO, "cannot read the signing key %s: %s", sc->reports.signing_key, ssl_error());
+		goto out;
+	}
+	if (cert == NULL || X509_check_private_key(cert, key) != 1) {
+		rc = xpv_error_set(XPV_EIO, "the signing certificate %s does not go with the key", sc->reports.signing_cert);
+		goto out;
+	}
+	cms = content ? CMS_sign(cert, key, NULL, content, CMS_DETACHED | CMS_BINARY) : NULL;
+	out = cms ? BIO_new_file(spath, "wb") : NULL;
+	if (out == NULL || i2d_CMS_bio(out, cms) != 1 || BIO_flush(out) != 1)
+		rc = xpv_error_set(XPV_EIO, "cannot sign %s: %s", mpath, ssl_error());
+out:
+	BIO_free(out);
+	CMS_ContentInfo_free(cms);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	BIO_free(kb);
+	BIO_free(cb);
+	BIO_free(content);
+	free(mpath);
+	free(spath);
+	return rc;
+}
+
+/* Checks the signature in `dir` against the CA file: NULL when it
+ * verifies, else why. */
+static char *check_signature(const char *dir, const char *ca_file)
+{
+	char *mpath = xpv_asprintf("%s/%s", dir, MANIFEST), *spath = xpv_asprintf("%s/%s", dir, SIGNATURE);
+	BIO *sig = BIO_new_file(spath, "rb"), *content = BIO_new_file(mpath, "rb");
+	CMS_ContentInfo *cms = sig ? d2i_CMS_bio(sig, NULL) : NULL;
+	X509_STORE *store = X509_STORE_new();
+	char *why = NULL;
+
+	ERR_clear_error();
+	if (sig == NULL)
+		why = xpv_strdup("missing (the archive is not signed)");
+	else if (cms == NULL)
+		why = xpv_asprintf("unreadable: %s", ssl_error());
+	else if (store == NULL || X509_STORE_load_file(store, ca_file) != 1)
+		why = xpv_asprintf("cannot read the CA file %s", ca_file);
+	else if (content == NULL || CMS_verify(cms, NULL, store, content, NULL, CMS_BINARY) != 1)
+		why = xpv_asprintf("does not verify: %s", ssl_error());
+	X509_STORE_free(store);
+	CMS_ContentInfo_free(cms);
+	BIO_free(sig);
+	BIO_free(content);
+	free(mpath);
+	free(spath);
+	return why;
+}
+
 static char *environment_json(const struct xpv_run *run)
 {
 	const struct xpv_scenario *sc = run->sc;
@@ -286,12 +369,18 @@ int xpv_evidence_write(char **dir_out, char **archive_out, const struct xpv_run 
 		rc = put(dir, "environment.json", env, strlen(env));
 	if (rc == 0)
 		rc = write_manifest(dir);
+	if (rc == 0 && run->sc->reports.signing_key != NULL)
+		rc = sign_manifest(dir, run->sc);
 	if (rc == 0)
 		rc = write_archive(archive, dir);
 	if (rc == 0) {
 		*dir_out = dir;
 		*archive_out = archive;
 		dir = archive = NULL;
+	} else if (dir != NULL && archive != NULL) {
+		/* no half-written evidence: an auditor must not take it for a whole */
+		xpv_remove_tree(archive);
+		xpv_remove_tree(dir);
 	}
 out:
 	json_decref(doc);
@@ -304,7 +393,7 @@ out:
 
 /* ---- verification --------------------------------------------------------- */
 
-static int verify_dir(const char *dir, FILE *out)
+static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 {
 	char *manifest = xpv_asprintf("%s/%s", dir, MANIFEST), *text = NULL, *save = NULL;
 	char **listed = NULL, **present = NULL;
@@ -342,9 +431,18 @@ static int verify_dir(const char *dir, FILE *out)
 		free(hex);
 		free(full);
 	}
+	if (ca_file != NULL) {
+		char *why = check_signature(dir, ca_file);
+
+		if (why != NULL) {
+			fprintf(out, "signature: %s\n", why);
+			altered = 1;
+		}
+		free(why);
+	}
 	list_files(dir, "", &present, &n_present);
 	for (size_t i = 0; i < n_present; i++) {
-		bool known = strcmp(present[i], MANIFEST) == 0;
+		bool known = strcmp(present[i], MANIFEST) == 0 || strcmp(present[i], SIGNATURE) == 0;
 
 		for (size_t j = 0; j < n_listed && !known; j++)
 			known = strcmp(listed[j], present[i]) == 0;
@@ -366,7 +464,7 @@ out:
 	return rc;
 }
 
-int xpv_evidence_verify(const char *path, FILE *out)
+int xpv_evidence_verify(const char *path, const char *ca_file, FILE *out)
 {
 	struct stat st;
 	struct archive *a;
@@ -377,7 +475,7 @@ int xpv_evidence_verify(const char *path, FILE *out)
 	if (stat(path, &st) != 0)
 		return xpv_error_set(XPV_EIO, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return verify_dir(path, out);
+		return verify_dir(path, ca_file, out);
 	/* an archive: unpack it safely, then verify what it holds */
 	tmp = xpv_strdup("/tmp/xpverify-verify-XXXXXX");
 	if (getenv("TMPDIR") != NULL) {
@@ -421,7 +519,7 @@ int xpv_evidence_verify(const char *path, FILE *out)
 	{
 		char *dir = xpv_asprintf("%s/%s", tmp, top);
 
-		rc = verify_dir(dir, out);
+		rc = verify_dir(dir, ca_file, out);
 		free(dir);
 	}
 out:

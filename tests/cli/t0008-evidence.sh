@@ -73,4 +73,44 @@ test_expect_success 'an aborted run still leaves its evidence, marked aborted' '
 	"$XPV_TEST" evidence verify ev2/xpverify-evidence-*.tar.gz >/dev/null
 '
 
+test_expect_success 'a signed manifest verifies with plain openssl cms and with --ca' '
+	openssl req -x509 -newkey rsa:2048 -sha256 -days 30 -subj /CN=auditor -keyout sign.key -out sign.crt \
+		-passout pass:Sign-Pass-2026 2>/dev/null &&
+	export XPV_SIGN_PASS=Sign-Pass-2026 &&
+	write_scenario signed.yaml <<-YAML &&
+	reports: {evidence: ev3, signing_key: sign.key, signing_cert: sign.crt, signing_passphrase_env: XPV_SIGN_PASS}
+	YAML
+	"$XPV_TEST" run signed.yaml --out r3 -q 2>/dev/null &&
+	dir=$(ls -d ev3/xpverify-evidence-*/) &&
+	test -s "$dir/MANIFEST.sha256.p7s" &&
+	openssl cms -verify -binary -inform DER -in "$dir/MANIFEST.sha256.p7s" -content "$dir/MANIFEST.sha256" \
+		-CAfile sign.crt -purpose any -out /dev/null 2>/dev/null &&
+	"$XPV_TEST" evidence verify ev3/xpverify-evidence-*.tar.gz --ca sign.crt | grep -q ": intact$" &&
+	! grep -ra "Sign-Pass-2026" ev3 r3
+'
+
+test_expect_success 'a rewritten manifest passes the hashes but not the signature' '
+	mkdir re && tar xzf ev3/xpverify-evidence-*.tar.gz -C re &&
+	dir=$(ls -d re/xpverify-evidence-*) &&
+	echo forged >>"$dir/junit.xml" &&
+	(cd "$dir" && sha256sum $(cut -c67- MANIFEST.sha256) >MANIFEST.sha256) &&
+	"$XPV_TEST" evidence verify "$dir" | grep -q ": intact$" &&
+	expect_code 1 "$XPV_TEST" evidence verify "$dir" --ca sign.crt >out &&
+	grep -q "^signature: does not verify" out &&
+	! openssl cms -verify -binary -inform DER -in "$dir/MANIFEST.sha256.p7s" -content "$dir/MANIFEST.sha256" \
+		-CAfile sign.crt -purpose any -out /dev/null 2>/dev/null
+'
+
+test_expect_success 'with --ca an unsigned archive is an alteration; a bad passphrase is an error' '
+	expect_code 1 "$XPV_TEST" evidence verify ev/xpverify-evidence-*.tar.gz --ca sign.crt >out &&
+	grep -q "^signature: missing" out &&
+	XPV_SIGN_PASS=wrong expect_code 3 "$XPV_TEST" run signed.yaml --out r4 --evidence ev4 -q 2>err &&
+	grep -q "evidence: cannot read the signing key" err &&
+	test -z "$(ls ev4 2>/dev/null)" &&
+	printf "%s\n" "name: x" "cluster: {name: c, role: r, address: https://r.lab}" \
+		"nodes: [{name: a, host: h1}, {name: b, host: h2}]" "reports: {evidence: e, signing_key: sign.key}" >half.yaml &&
+	expect_code 2 "$XPV_TEST" validate half.yaml 2>err &&
+	grep -q "signing_key and signing_cert go together" err
+'
+
 test_done
