@@ -101,9 +101,22 @@ static void judge(struct text *problems, struct text *notes, struct text *missin
 		add(problems, "; ", "signed with %s", OBJ_nid2sn(mdnid));
 }
 
+/* certs/TARGET.pem, the target made a file name; "-after-failover" on a
+ * second look. */
+static char *evidence_file(const char *target, const char *phase)
+{
+	char *name = xpv_asprintf("certs/%s%s.pem", target, phase ? "-after-failover" : "");
+
+	for (char *q = name + 6; *q && strcmp(q, ".pem") != 0; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
+			*q = '-';
+	return name;
+}
+
 static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, const char *address,
 		     const char *const *dns, size_t n_dns, const char *const *ips, size_t n_ips)
 {
+	char *evidence_name = evidence_file(target, xpv_ctx_phase(ctx));
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	struct xpv_peer p;
 	struct text problems = { NULL }, notes = { NULL }, expected = { NULL }, missing = { NULL };
@@ -132,22 +145,7 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 		}
 		BIO_free(b);
 		judge(&problems, &notes, &missing, &p, sc, dns, n_dns, ips, n_ips);
-		{
-			/* the chain as served, for the evidence archive */
-			char *file = xpv_strdup(target);
-
-			for (char *q = file; *q; q++)
-				if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
-					*q = '-';
-			{
-				char *path = xpv_asprintf("certs/%s%s%s.pem", file, xpv_ctx_phase(ctx) ? "-" : "",
-							  xpv_ctx_phase(ctx) ? "after-failover" : "");
-
-				xpv_ctx_evidence(ctx, path, p.pem);
-				free(path);
-			}
-			free(file);
-		}
+		xpv_ctx_evidence(ctx, evidence_name, p.pem);
 		/* for the report's certificate table */
 		figs[0] = (struct xpv_kv){ "sans", sans };
 		figs[1] = (struct xpv_kv){ "missing", missing.s ? missing.s : "" };
@@ -163,6 +161,7 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 	o.observed = observed;
 	o.message = msg;
 	xpv_ctx_report(ctx, &o);
+	free(evidence_name);
 	free(expected.s);
 	free(missing.s);
 	free(sans);

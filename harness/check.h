@@ -60,9 +60,6 @@ const char *xpv_ctx_param(const struct xpv_ctx *ctx, const char *name);
 /* True once the run is aborted (signal) or past its global deadline. */
 bool xpv_ctx_cancelled(const struct xpv_ctx *ctx);
 
-/* Milliseconds left before the global deadline (0 when past it). */
-long xpv_ctx_remaining_ms(const struct xpv_ctx *ctx);
-
 /* Sleeps up to `ms`, waking early when the run is cancelled. Returns false
  * when cancelled. */
 bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms);

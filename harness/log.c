@@ -25,11 +25,6 @@ void xpv_log_setup(enum xpv_log_level lvl, bool color_wanted)
 	color = tty && color_wanted && (nc == NULL || nc[0] == '\0');
 }
 
-bool xpv_log_color(void)
-{
-	return color;
-}
-
 /* Caller holds the lock. */
 static void clear_progress_locked(void)
 {

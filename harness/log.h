@@ -37,7 +37,4 @@ void xpv_progress(const char *check_id, size_t checks_done, size_t checks_total,
 /* Clears the progress line, if any. */
 void xpv_progress_clear(void);
 
-/* True when colour is in use (for callers that print verdict words). */
-bool xpv_log_color(void);
-
 #endif

@@ -216,13 +216,6 @@ bool xpv_ctx_cancelled(const struct xpv_ctx *ctx)
 	return atomic_load(&ctx->run->cancel) || xpv_mono_ms() >= ctx->run->deadline_mono_ms;
 }
 
-long xpv_ctx_remaining_ms(const struct xpv_ctx *ctx)
-{
-	int64_t left = ctx->run->deadline_mono_ms - xpv_mono_ms();
-
-	return left > 0 ? (long)left : 0;
-}
-
 bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms)
 {
 	struct xpv_run *run = ctx->run;

@@ -244,15 +244,14 @@ xmlNodePtr xpv_xml_child(const xmlNode *parent, const char *ns, const char *name
 }
 
 
-/* First element named `name` in `ns` anywhere below `root`. */
-static xmlNodePtr find(const xmlNode *root, const char *ns, const char *name)
+xmlNodePtr xpv_xml_find(const xmlNode *root, const char *ns, const char *name)
 {
 	for (xmlNodePtr c = root ? root->children : NULL; c != NULL; c = c->next) {
 		xmlNodePtr hit;
 
 		if (xpv_xml_is(c, ns, name))
 			return c;
-		hit = find(c, ns, name);
+		hit = xpv_xml_find(c, ns, name);
 		if (hit != NULL)
 			return hit;
 	}
@@ -305,7 +304,7 @@ static void read_fault(struct xpv_wsman_fault *f, xmlNodePtr fault)
 	xmlNodePtr code = xpv_xml_child(fault, XPV_NS_SOAP, "Code");
 	xmlNodePtr sub = xpv_xml_child(xpv_xml_child(code, XPV_NS_SOAP, "Subcode"), XPV_NS_SOAP, "Value");
 	xmlNodePtr reason = xpv_xml_child(xpv_xml_child(fault, XPV_NS_SOAP, "Reason"), XPV_NS_SOAP, "Text");
-	xmlNodePtr wf = find(xpv_xml_child(fault, XPV_NS_SOAP, "Detail"), XPV_NS_FAULT, "WSManFault");
+	xmlNodePtr wf = xpv_xml_find(xpv_xml_child(fault, XPV_NS_SOAP, "Detail"), XPV_NS_FAULT, "WSManFault");
 	char *sv = trim(xpv_xml_text(sub)), *colon;
 
 	if (sv != NULL && (colon = strrchr(sv, ':')) != NULL)
@@ -484,7 +483,7 @@ int xpv_wsman_parse_enumeration(json_t *rows, char **context, bool *end, const s
 int xpv_wsman_parse_shell_id(char **shell_id, const struct xpv_wsman_reply *r)
 {
 	xmlNodePtr created = xpv_xml_child(r->body, XPV_NS_TRANSFER, "ResourceCreated");
-	xmlNodePtr set = created ? find(created, XPV_NS_WSMAN, "SelectorSet") : NULL;
+	xmlNodePtr set = created ? xpv_xml_find(created, XPV_NS_WSMAN, "SelectorSet") : NULL;
 
 	*shell_id = NULL;
 	for (xmlNodePtr s = set ? set->children : NULL; s != NULL; s = s->next) {
@@ -500,7 +499,7 @@ int xpv_wsman_parse_shell_id(char **shell_id, const struct xpv_wsman_reply *r)
 			break;
 	}
 	if (*shell_id == NULL) /* some servers answer with the shell itself */
-		*shell_id = trim(xpv_xml_text(find(r->body, XPV_NS_SHELL, "ShellId")));
+		*shell_id = trim(xpv_xml_text(xpv_xml_find(r->body, XPV_NS_SHELL, "ShellId")));
 	if (*shell_id == NULL || (*shell_id)[0] == '\0') {
 		free(*shell_id);
 		*shell_id = NULL;
@@ -511,7 +510,7 @@ int xpv_wsman_parse_shell_id(char **shell_id, const struct xpv_wsman_reply *r)
 
 int xpv_wsman_parse_command_id(char **command_id, const struct xpv_wsman_reply *r)
 {
-	*command_id = trim(xpv_xml_text(find(r->body, XPV_NS_SHELL, "CommandId")));
+	*command_id = trim(xpv_xml_text(xpv_xml_find(r->body, XPV_NS_SHELL, "CommandId")));
 	if (*command_id == NULL || (*command_id)[0] == '\0') {
 		free(*command_id);
 		*command_id = NULL;

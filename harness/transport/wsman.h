@@ -147,6 +147,9 @@ bool xpv_xml_is(const xmlNode *n, const char *ns, const char *name);
 /* The first element child of `parent` in `ns` named `name`, or NULL. */
 xmlNodePtr xpv_xml_child(const xmlNode *parent, const char *ns, const char *name);
 
+/* The first element named `name` in `ns` anywhere below `root`, or NULL. */
+xmlNodePtr xpv_xml_find(const xmlNode *root, const char *ns, const char *name);
+
 /* The text content of `n` (new string), or NULL when `n` is NULL. */
 char *xpv_xml_text(const xmlNode *n);
 

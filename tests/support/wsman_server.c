@@ -4,7 +4,6 @@
 #include "util.h"
 #include "wsman.h"
 
-#include <arpa/inet.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <microhttpd.h>
@@ -28,35 +27,6 @@ struct ts {
 	int port;
 };
 
-struct upload {
-	char *data;
-	size_t len;
-};
-
-static xmlNodePtr find_el(xmlNodePtr n, const char *ns, const char *name)
-{
-	for (; n != NULL; n = n->next) {
-		xmlNodePtr hit;
-
-		if (n->type == XML_ELEMENT_NODE && n->ns && strcmp((char *)n->ns->href, ns) == 0 &&
-		    strcmp((char *)n->name, name) == 0)
-			return n;
-		hit = find_el(n->children, ns, name);
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-static char *text_of(xmlNodePtr n)
-{
-	xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
-	char *s = xpv_strdup(c ? (char *)c : "");
-
-	xmlFree(c);
-	return s;
-}
-
 static char *pairs(xmlNodePtr set, const char *el)
 {
 	char *out = xpv_strdup("");
@@ -68,7 +38,7 @@ static char *pairs(xmlNodePtr set, const char *el)
 		if (c->type != XML_ELEMENT_NODE || strcmp((char *)c->name, el) != 0)
 			continue;
 		name = xmlGetNoNsProp(c, BAD_CAST "Name");
-		val = text_of(c);
+		val = xpv_xml_text(c);
 		next = xpv_asprintf("%s%s=%s;", out, name ? (char *)name : "", val);
 		free(out);
 		out = next;
@@ -84,11 +54,11 @@ static void record(struct ts_request *r, const char *body, size_t len)
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 
 	r->body = strndup(body, len);
-	r->action = text_of(find_el(root, XPV_NS_ADDR, "Action"));
-	r->resource_uri = text_of(find_el(root, XPV_NS_WSMAN, "ResourceURI"));
-	r->message_id = text_of(find_el(root, XPV_NS_ADDR, "MessageID"));
-	r->selectors = pairs(find_el(root, XPV_NS_WSMAN, "SelectorSet"), "Selector");
-	r->options = pairs(find_el(root, XPV_NS_WSMAN, "OptionSet"), "Option");
+	r->action = xpv_xml_text(xpv_xml_find(root, XPV_NS_ADDR, "Action"));
+	r->resource_uri = xpv_xml_text(xpv_xml_find(root, XPV_NS_WSMAN, "ResourceURI"));
+	r->message_id = xpv_xml_text(xpv_xml_find(root, XPV_NS_ADDR, "MessageID"));
+	r->selectors = pairs(xpv_xml_find(root, XPV_NS_WSMAN, "SelectorSet"), "Selector");
+	r->options = pairs(xpv_xml_find(root, XPV_NS_WSMAN, "OptionSet"), "Option");
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 }
@@ -106,7 +76,7 @@ static char *canned(const char *file, const char *message_id, size_t *len)
 	free(path);
 	if (doc == NULL)
 		abort();
-	rel = find_el(xmlDocGetRootElement(doc), XPV_NS_ADDR, "RelatesTo");
+	rel = xpv_xml_find(xmlDocGetRootElement(doc), XPV_NS_ADDR, "RelatesTo");
 	if (rel != NULL)
 		xmlNodeSetContent(rel, BAD_CAST message_id);
 	xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
@@ -121,7 +91,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	struct ts *ts = cls;
-	struct upload *up = *con_cls;
+	struct lab_upload *up = *con_cls;
 	struct ts_reply reply = { .status = 500, .raw = "queue empty" };
 	struct ts_request *r = NULL;
 	struct MHD_Response *resp;
@@ -137,9 +107,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		up->data = xpv_realloc(up->data, up->len + *upload_size + 1);
-		memcpy(up->data + up->len, upload_data, *upload_size);
-		up->len += *upload_size;
+		lab_upload_add(up, upload_data, *upload_size, 1u << 24);
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -194,20 +162,6 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-static void done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-	struct upload *up = *con_cls;
-
-	(void)cls;
-	(void)c;
-	(void)toe;
-	if (up != NULL) {
-		free(up->data);
-		free(up);
-	}
-	*con_cls = NULL;
-}
-
 struct ts *ts_start(const struct xpv_pem *cert, const char *user, const char *pass)
 {
 	struct ts *ts = xpv_calloc(1, sizeof(*ts));
@@ -217,7 +171,7 @@ struct ts *ts_start(const struct xpv_pem *cert, const char *user, const char *pa
 	ts->pass = xpv_strdup(pass);
 	pthread_mutex_init(&ts->lock, NULL);
 	/* the lab's listener, on a free port */
-	ts->d = lab_https_listen("127.0.0.1", 0, cert, answer, ts, done);
+	ts->d = lab_https_listen("127.0.0.1", 0, cert, answer, ts, lab_upload_done);
 	if (ts->d == NULL)
 		abort();
 	info = MHD_get_daemon_info(ts->d, MHD_DAEMON_INFO_BIND_PORT);
