@@ -5,6 +5,7 @@ extern const struct xpv_check xpv_check_service_status_matches_cluster;
 extern const struct xpv_check xpv_check_login_cluster_address;
 extern const struct xpv_check xpv_check_certificate_san;
 extern const struct xpv_check xpv_check_failover_takeover;
+extern const struct xpv_check xpv_check_takeover_trend;
 
 /* The shipped checks, in run order: the guide's verification section. A
  * new check is one file in checks/ and one line here. Disruptive checks
@@ -15,6 +16,7 @@ const struct xpv_check *const xpv_registry[] = {
 	&xpv_check_login_cluster_address,
 	&xpv_check_certificate_san,
 	&xpv_check_failover_takeover,
+	&xpv_check_takeover_trend, /* reads what the failover measured */
 };
 
 const size_t xpv_registry_count = sizeof(xpv_registry) / sizeof(xpv_registry[0]);

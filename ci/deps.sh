@@ -12,6 +12,8 @@ packages=(
 	libxml2-utils jq   # xmllint and jq for the command-line tests
 	python3-winrm openssl curl   # clients we did not write, to test the lab
 	python3-yaml   # reads the end-to-end case files
+	unixodbc-dev libsqliteodbc   # the run history over ODBC; SQLite is the default store
+	odbc-postgresql postgresql sqlite3   # PostgreSQL history test (a throwaway server); sqlite3 reads stores in tests
 )
 
 missing=()
@@ -21,16 +23,28 @@ for p in "${packages[@]}"; do
 	fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-	echo "ci/deps.sh: all ${#packages[@]} packages present"
-	exit 0
-fi
-
-echo "ci/deps.sh: installing ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
 	sudo="sudo"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "ci/deps.sh: all ${#packages[@]} packages present"
+else
+	echo "ci/deps.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The ODBC drivers the history uses, by the names scenarios give
+# (Driver=SQLite3, Driver=PostgreSQL Unicode). Debian's packages register
+# them; a machine where that was undone gets them registered again.
+register_driver() { # NAME TEMPLATE
+	if ! odbcinst -q -d -n "$1" >/dev/null 2>&1; then
+		echo "ci/deps.sh: registering the ODBC driver $1"
+		$sudo odbcinst -i -d -f "$2" >/dev/null
+	fi
+}
+register_driver SQLite3 /usr/share/sqliteodbc/unixodbc.ini
+register_driver "PostgreSQL Unicode" /usr/share/psqlodbc/odbcinst.ini.template

@@ -85,6 +85,10 @@ int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *nod
  * "certs/XPNODE1.pem"); redacted, kept for the evidence archive. */
 void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text);
 
+/* A copy of figure `name` from the results `check_id` reported so far in
+ * this run (the first that has it), or NULL. */
+char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *name);
+
 /* "after failover" when this is the second run of a check, else NULL. */
 const char *xpv_ctx_phase(const struct xpv_ctx *ctx);
 

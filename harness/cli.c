@@ -4,6 +4,7 @@
 #include "labrun.h"
 #include "log.h"
 #include "report.h"
+#include "history.h"
 #include "report_evidence.h"
 #include "runner.h"
 #include "scenario.h"
@@ -40,6 +41,7 @@ static void usage_main(FILE *out)
 		"  list-checks         list the checks this xpverify knows\n"
 		"  probe wql|exec      query or run a command on one node over WinRM\n"
 		"  evidence verify     check an evidence archive has not been altered\n"
+		"  history             list the last runs from the history store\n"
 		"  help [COMMAND]      show help for a command\n"
 		"\n"
 		"%s",
@@ -121,7 +123,7 @@ static void free_ids(char **ids, size_t n)
 }
 
 /* Loads a scenario, printing every diagnostic. */
-static struct xpv_scenario *load(const char *path, const struct xpv_check *const *checks, size_t n_checks)
+struct xpv_scenario *xpv_cli_load_scenario(const char *path, const struct xpv_check *const *checks, size_t n_checks)
 {
 	struct xpv_scenario *sc = NULL;
 	struct xpv_diags diags = { 0 };
@@ -251,7 +253,7 @@ static int cmd_validate(int argc, char **argv, const struct xpv_check *const *ch
 		code = rc == 1 ? 0 : XPV_EXIT_USAGE;
 		goto out;
 	}
-	sc = load(o.scenario, checks, n_checks);
+	sc = xpv_cli_load_scenario(o.scenario, checks, n_checks);
 	if (sc == NULL)
 		goto out;
 	if (sc->lab != NULL) {
@@ -315,7 +317,7 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		goto out;
 	}
 	xpv_log_setup(o.level, o.color);
-	sc = load(o.scenario, checks, n_checks);
+	sc = xpv_cli_load_scenario(o.scenario, checks, n_checks);
 	if (sc == NULL)
 		goto out;
 	if (sc->lab != NULL && xpv_labrun_prepare(&lab, sc) < 0) {
@@ -343,6 +345,8 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		sc->cluster.name, sc->n_nodes);
 	xpv_run_execute(&run, sc, checks, n_checks, &ro);
 	abandoned = run->abandoned;
+	if (sc->history.present)
+		xpv_history_step(run);
 	code = run->exit_code;
 	if (xpv_reports_write(&paths, run, o.out) < 0) {
 		xpv_log_error("%s", xpv_error_last());
@@ -540,6 +544,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 			usage_list(stdout);
 		else if (strcmp(what, "evidence") == 0)
 			usage_evidence(stdout);
+		else if (strcmp(what, "history") == 0)
+			return xpv_cli_history(2, (char *[]){ "history", "--help", NULL }, checks, n_checks);
 		else if (strcmp(what, "probe") == 0)
 			return xpv_cli_probe(2, (char *[]){ "probe", "--help", NULL }, checks, n_checks);
 		else
@@ -556,6 +562,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 		code = xpv_cli_probe(argc - 1, argv + 1, checks, n_checks);
 	else if (strcmp(cmd, "evidence") == 0)
 		code = cmd_evidence(argc - 1, argv + 1);
+	else if (strcmp(cmd, "history") == 0)
+		code = xpv_cli_history(argc - 1, argv + 1, checks, n_checks);
 	else {
 		xpv_log_error("unknown command '%s'", cmd);
 		fprintf(stderr, "see 'xpverify --help'\n");

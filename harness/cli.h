@@ -14,4 +14,14 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
  * validated against `checks`. Returns the exit code. */
 int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks);
 
+/* `xpverify history ...` (argv[0] is "history"). Returns the exit code. */
+int xpv_cli_history(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks);
+
+struct xpv_scenario;
+
+/* Loads scenario `path`, printing every problem to stderr; NULL when it is
+ * not valid. */
+struct xpv_scenario *xpv_cli_load_scenario(const char *path, const struct xpv_check *const *checks,
+					   size_t n_checks);
+
 #endif

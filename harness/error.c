@@ -28,6 +28,7 @@ const char *xpv_strerror(int code)
 	case XPV_EHTTP: return "unexpected http status";
 	case XPV_EFAULT: return "ws-management fault";
 	case XPV_EPROTO: return "malformed answer";
+	case XPV_EDB: return "database error";
 	}
 	return "unknown error";
 }

@@ -24,7 +24,8 @@ enum xpv_err {
 	XPV_EHTTP = -16,     /* unexpected HTTP status */
 	XPV_EFAULT = -17,    /* the server answered with a SOAP fault */
 	XPV_EPROTO = -18,    /* malformed or unexpected answer */
-	XPV_ERR_LAST = -18   /* keep equal to the last code: tests walk the range */
+	XPV_EDB = -19,       /* the database (ODBC) refused or failed */
+	XPV_ERR_LAST = -19   /* keep equal to the last code: tests walk the range */
 };
 
 /* Returns a static, lowercase description of `code`; never NULL. */

@@ -154,6 +154,35 @@ int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
 	return 0;
 }
 
+static const char *find_figure(const struct xpv_run *run, const char *check_id, const char *name)
+{
+	for (size_t i = 0; i < run->n_results; i++) {
+		const struct xpv_result *r = &run->results[i];
+
+		if (strcmp(r->check_id, check_id) != 0)
+			continue;
+		for (size_t j = 0; j < r->n_figures; j++)
+			if (strcmp(r->figures[j].name, name) == 0)
+				return r->figures[j].value;
+	}
+	return NULL;
+}
+
+char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *name)
+{
+	char *v;
+
+	pthread_mutex_lock(&ctx->run->lock);
+	v = find_figure(ctx->run, check_id, name) ? xpv_strdup(find_figure(ctx->run, check_id, name)) : NULL;
+	pthread_mutex_unlock(&ctx->run->lock);
+	return v;
+}
+
+const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *name)
+{
+	return find_figure(run, check_id, name);
+}
+
 void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text)
 {
 	xpv_evidence_append(ctx->run->evidence, file, text);
@@ -605,10 +634,34 @@ enum xpv_verdict xpv_run_check_verdict(const struct xpv_run *run, const char *ch
 	return v;
 }
 
+void xpv_run_add_step(struct xpv_run *run, const struct xpv_check *c, const struct xpv_outcome *o)
+{
+	struct xpv_check_record *rec;
+
+	pthread_mutex_lock(&run->lock);
+	run->records = xpv_realloc(run->records, (run->n_records + 1) * sizeof(*run->records));
+	rec = &run->records[run->n_records++];
+	*rec = (struct xpv_check_record){ .check = c, .ran = true, .start_us = o->start_us, .end_us = o->end_us };
+	add_result_locked(run, c->id, o, false);
+	run->exit_code = xpv_exit_code(run->results, run->n_results, run->aborted);
+	pthread_mutex_unlock(&run->lock);
+}
+
+const char *xpv_run_verdict_name(const struct xpv_run *run)
+{
+	switch (run->exit_code) {
+	case XPV_EXIT_OK: return "pass";
+	case XPV_EXIT_FAIL: return "fail";
+	case XPV_EXIT_ERROR: return "error";
+	default: return "aborted";
+	}
+}
+
 void xpv_run_free(struct xpv_run *run)
 {
 	if (run == NULL)
 		return;
+	json_decref(run->history);
 	for (size_t i = 0; i < run->n_results; i++)
 		xpv_result_clear(&run->results[i]);
 	free(run->results);

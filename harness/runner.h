@@ -66,6 +66,7 @@ struct xpv_run {
 	int exit_code;
 
 	struct xpv_evidence *evidence; /* transcripts and certificates, for the archive */
+	json_t *history;         /* the history store and its last runs, or NULL */
 
 	/* internal */
 	struct xpv_facts *facts;
@@ -86,6 +87,17 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 		    const struct xpv_check *const *checks, size_t n_checks, const struct xpv_run_opts *opts);
 
 void xpv_run_free(struct xpv_run *run);
+
+/* Adds a step that runs after the checks (the history store) to a finished
+ * run: a record for `c`, one result, and the exit code again. */
+void xpv_run_add_step(struct xpv_run *run, const struct xpv_check *c, const struct xpv_outcome *o);
+
+/* The value of figure `name` in the first result of `check_id` that has
+ * it, or NULL. For a finished run. */
+const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *name);
+
+/* "pass", "fail", "error" or "aborted", from the exit code. */
+const char *xpv_run_verdict_name(const struct xpv_run *run);
 
 /* True when waiver `w` no longer applies on the UTC date of `now_us`. A
  * waiver applies through its `expires` date. */

@@ -667,6 +667,53 @@ static void load_reports(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 		xpv_yaml_diag(Y, n, path, "signing_key signs the evidence archive: set evidence too");
 }
 
+/* An ODBC connection string. Its password goes in an environment variable
+ * (password_env), never in the file: a PWD or Password key is refused. */
+static void load_history_odbc(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
+	void *base)
+{
+	(void)f;
+	struct xpv_scenario *sc = base;
+	const char *v = xpv_yaml_scalar(Y, n, path, "an ODBC connection string");
+
+	if (v == NULL)
+		return;
+	for (const char *p = v; *p != '\0'; p += strcspn(p, ";"), p += *p == ';') {
+		static const char *const keys[] = { "pwd", "password" };
+
+		p += strspn(p, " \t");
+		for (size_t i = 0; i < 2; i++) {
+			size_t len = strlen(keys[i]);
+
+			if (strncasecmp(p, keys[i], len) == 0 && p[len + strspn(p + len, " \t")] == '=') {
+				xpv_yaml_diag(Y, n, path, "holds a password (%.*s=): name an environment variable "
+					      "with history.password_env instead", (int)len, p);
+				return;
+			}
+		}
+	}
+	sc->history.odbc = xpv_strdup(v);
+}
+
+static const struct xpv_yaml_field history_fields[] = {
+	{ .key = "odbc", .type = XPV_Y_FUNC, .fn = load_history_odbc },
+	{ .key = "password_env", .type = XPV_Y_FUNC, .fn = load_password_env, .off = SC(history.password) },
+	{ .key = "timeout_s", .type = XPV_Y_NUMBER, .off = SC(history.timeout_s), .min = 1, .max = 600 },
+	{ 0 }
+};
+
+static void load_history(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
+	void *base)
+{
+	struct xpv_scenario *sc = base;
+
+	(void)f;
+	sc->history.present = true;
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0)
+		return; /* "history:" alone: the default store */
+	xpv_yaml_map(Y, n, path, history_fields, base);
+}
+
 static const struct xpv_yaml_field top_fields[] = {
 	{ .key = "name", .type = XPV_Y_STRING, .off = SC(name), .required = true },
 	{ .key = "description", .type = XPV_Y_STRING, .off = SC(description) },
@@ -683,7 +730,7 @@ static const struct xpv_yaml_field top_fields[] = {
 	{ .key = "reports", .type = XPV_Y_FUNC, .fn = load_reports },
 	{ .key = "deadline_s", .type = XPV_Y_NUMBER, .off = SC(deadline_s), .min = 1, .max = 7 * 86400 },
 	{ .key = "lab", .type = XPV_Y_PATH, .off = SC(lab) },
-	{ .key = "history", .type = XPV_Y_RESERVED },
+	{ .key = "history", .type = XPV_Y_FUNC, .fn = load_history },
 	{ 0 }
 };
 
@@ -706,6 +753,7 @@ static void set_defaults(struct xpv_scenario *sc)
 	sc->failover.takeover_max_s = 120;
 	sc->failover.poll_ms = 250;
 	sc->failover.timeout_s = 600;
+	sc->history.timeout_s = 30;
 	sc->deadline_s = 3600;
 }
 
@@ -735,6 +783,13 @@ static void finish_defaults(struct xpv_scenario *sc)
 		sc->reports.html = xpv_strdup("report.html");
 	if (sc->reports.json == NULL)
 		sc->reports.json = xpv_strdup("results.json");
+	if (sc->history.present && sc->history.odbc == NULL) {
+		/* the embedded default: SQLite next to the scenario */
+		char *db = xpv_path_join(sc->dir, "xpverify-history.db");
+
+		sc->history.odbc = xpv_asprintf("Driver=SQLite3;Database=%s", db);
+		free(db);
+	}
 }
 
 /* A scenario names its cluster, or a lab file that describes it; with a
@@ -897,6 +952,8 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->reports.signing_key);
 	free(sc->reports.signing_cert);
 	secret_clear(&sc->reports.signing_passphrase);
+	free(sc->history.odbc);
+	secret_clear(&sc->history.password);
 	free(sc->lab);
 	free_strv(sc->warnings, sc->n_warnings);
 	free(sc);

@@ -136,6 +136,13 @@ struct xpv_scenario {
 		struct xpv_secret signing_passphrase; /* the key's passphrase, if any */
 	} reports;
 
+	struct {
+		bool present;
+		char *odbc;       /* ODBC connection string, without the password */
+		struct xpv_secret password; /* appended as PWD=... when connecting */
+		double timeout_s; /* login and per-statement timeout */
+	} history;
+
 	double deadline_s;
 
 	char *lab;         /* lab file: run against the built-in lab (labrun.c fills the rest) */

@@ -278,9 +278,6 @@ static void load_field(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_
 	case XPV_Y_FUNC:
 		f->fn(Y, f, n, path, base);
 		return;
-	case XPV_Y_RESERVED:
-		xpv_yaml_diag(Y, n, path, "is not supported by this version of xpverify (see docs/scenario.md)");
-		return;
 	default:
 		break;
 	}

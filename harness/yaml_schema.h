@@ -49,8 +49,7 @@ enum xpv_yaml_type {
 	XPV_Y_NUMBER,   /* double within [min, max] */
 	XPV_Y_ENUM,     /* int: index into choices */
 	XPV_Y_PATH,     /* char *: resolved against the file's directory, must be readable */
-	XPV_Y_FUNC,     /* fn loads it */
-	XPV_Y_RESERVED  /* a key of a later version: refused with a clear message */
+	XPV_Y_FUNC      /* fn loads it */
 };
 
 struct xpv_yaml_field;

@@ -31,6 +31,26 @@ static json_t *jtime(int64_t us)
 	return json_string(buf);
 }
 
+/* The history store and its last runs (strings from the store cleaned and
+ * redacted like every other), or null without a history. */
+static json_t *history_json(const struct xpv_run *run)
+{
+	json_t *runs = json_array(), *row;
+	size_t i;
+
+	if (run->history == NULL)
+		return json_null();
+	json_array_foreach(json_object_get(run->history, "runs"), i, row) {
+		json_t *copy = json_object(), *v;
+		const char *k;
+
+		json_object_foreach(row, k, v)
+			json_object_set_new(copy, k, json_is_string(v) ? jstr(json_string_value(v)) : json_copy(v));
+		json_array_append_new(runs, copy);
+	}
+	return json_pack("{s:o,s:o}", "store", jstr(xpv_json_str(run->history, "store")), "runs", runs);
+}
+
 static json_t *result_json(const struct xpv_result *r)
 {
 	json_t *o = json_object(), *figs = json_object(), *ev = json_array();
@@ -60,16 +80,6 @@ static json_t *result_json(const struct xpv_result *r)
 	return o;
 }
 
-static const char *run_verdict(const struct xpv_run *run)
-{
-	switch (run->exit_code) {
-	case XPV_EXIT_OK: return "pass";
-	case XPV_EXIT_FAIL: return "fail";
-	case XPV_EXIT_ERROR: return "error";
-	default: return "aborted";
-	}
-}
-
 json_t *xpv_report_document(const struct xpv_run *run)
 {
 	const struct xpv_scenario *sc = run->sc;
@@ -88,7 +98,7 @@ json_t *xpv_report_document(const struct xpv_run *run)
 	json_object_set_new(r, "finished_us", json_integer(run->end_us));
 	json_object_set_new(r, "duration_s", json_real((double)(run->end_us - run->start_us) / 1e6));
 	json_object_set_new(r, "host", jstr(run->hostname));
-	json_object_set_new(r, "verdict", json_string(run_verdict(run)));
+	json_object_set_new(r, "verdict", json_string(xpv_run_verdict_name(run)));
 	json_object_set_new(r, "exit_code", json_integer(run->exit_code));
 	json_object_set_new(r, "aborted", json_boolean(run->aborted));
 	json_object_set_new(r, "abort_reason", jstr(run->abort_reason));
@@ -157,6 +167,7 @@ json_t *xpv_report_document(const struct xpv_run *run)
 		json_array_append_new(checks, co);
 	}
 	json_object_set_new(doc, "checks", checks);
+	json_object_set_new(doc, "history", history_json(run));
 	return doc;
 }
 

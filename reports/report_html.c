@@ -1,6 +1,7 @@
 /* The HTML report: one self-contained file (inline CSS and SVG, no script,
  * no external resource). Written with libxml2's text writer so every string
  * is escaped by construction; only the constant style sheet is raw. */
+#include "history.h"
 #include "report.h"
 
 #include "error.h"
@@ -42,6 +43,8 @@ static const char css[] =
 	"svg.timeline .bar{stroke:#c8d6e8;stroke-width:3}svg.timeline .dot{fill:#3a6ea5}"
 	"svg.timeline .axis{stroke:#555}svg.timeline .threshold{stroke:#c62828;stroke-dasharray:4 3}"
 	"svg.timeline text.threshold-label{fill:#c62828}"
+	"svg.trend text{font-size:12px;fill:#1b1b1b}svg.trend .line{fill:none;stroke:#3a6ea5;stroke-width:2}"
+	"svg.trend .dot{fill:#3a6ea5}svg.trend .now{fill:#c62828}svg.trend .axis{stroke:#555}"
 	"@media print{body{margin:0;max-width:none;font-size:10pt}"
 	".v{background:none!important;color:#000!important;border-color:#000!important}"
 	"section{break-inside:avoid-page}a{color:#000}}";
@@ -224,6 +227,18 @@ static int svg_line(xmlTextWriterPtr w, double x1, double y1, double x2, double 
 	return xmlTextWriterFullEndElement(w);
 }
 
+/* Opens an inline <svg> picture of class `cls`, described by `label`. */
+static int svg_open(xmlTextWriterPtr w, double width, double height, const char *cls, const char *label)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "svg") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/2000/svg") < 0 ||
+	    attr_num(w, "width", width) < 0 || attr_num(w, "height", height) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "role", BAD_CAST "img") < 0)
+		return -1;
+	return xmlTextWriterWriteAttribute(w, BAD_CAST "aria-label", BAD_CAST label);
+}
+
 struct stage_pt {
 	const char *name;
 	double ms;
@@ -267,13 +282,7 @@ static int timeline_svg(xmlTextWriterPtr w, const json_t *res)
 	height = top + row * (double)n + 40;
 	x0 = left;
 #define X(ms) (x0 + ((ms) / scale_ms) * (width - left - right))
-	W(xmlTextWriterStartElement(w, BAD_CAST "svg"));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/2000/svg"));
-	W(attr_num(w, "width", width));
-	W(attr_num(w, "height", height));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "timeline"));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "role", BAD_CAST "img"));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "aria-label", BAD_CAST "failover stages from the trigger"));
+	W(svg_open(w, width, height, "timeline", "failover stages from the trigger"));
 	W(svg_text(w, 10, 16, "start", "head", "Failover stages, milliseconds after the trigger"));
 	for (size_t i = 0; i < n; i++) {
 		double y = top + row * (double)i + 10;
@@ -537,6 +546,109 @@ fail:
 	return -1;
 }
 
+static int trend_dot(xmlTextWriterPtr w, double x, double y, bool now, const json_t *r)
+{
+	char tip[160];
+
+	snprintf(tip, sizeof(tip), "%s: %.0f ms (%s)%s", xpv_json_str(r, "started"),
+		 json_number_value(json_object_get(r, "takeover_ms")), xpv_json_str(r, "verdict"),
+		 now ? ", this run" : "");
+	if (xmlTextWriterStartElement(w, BAD_CAST "circle") < 0 || attr_num(w, "cx", x) < 0 ||
+	    attr_num(w, "cy", y) < 0 || attr_num(w, "r", now ? 5 : 3.5) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST(now ? "now" : "dot")) < 0 ||
+	    text_el(w, "title", NULL, tip) < 0)
+		return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
+/* The takeover time of the last runs of this scenario from the history
+ * store, oldest left, this run marked: a line over the runs that measured
+ * one. */
+static int trend_svg(xmlTextWriterPtr w, const json_t *runs, const char *run_id)
+{
+	const json_t *pts[XPV_HISTORY_TREND_RUNS];
+	size_t n = 0, i;
+	const json_t *r;
+	double max_ms = 0, left = 70, right = 20, width = 720, top = 30, plot = 160, height = top + plot + 40;
+	char buf[64], *points = xpv_strdup("");
+
+	/* runs come newest first */
+	for (i = json_array_size(runs); i-- > 0 && n < XPV_HISTORY_TREND_RUNS;) {
+		r = json_array_get(runs, i);
+		if (!json_is_number(json_object_get(r, "takeover_ms")))
+			continue;
+		pts[n++] = r;
+		if (json_number_value(json_object_get(r, "takeover_ms")) > max_ms)
+			max_ms = json_number_value(json_object_get(r, "takeover_ms"));
+	}
+	if (n == 0) {
+		free(points);
+		return text_el(w, "p", "muted", "No run of this scenario has a takeover time on record yet.");
+	}
+	max_ms = max_ms > 0 ? max_ms * 1.1 : 1;
+#define X(k) (n == 1 ? (left + width - right) / 2 : left + (double)(k) * (width - left - right) / (double)(n - 1))
+#define Y(ms) (top + plot - (ms) / max_ms * plot)
+	for (i = 0; i < n; i++) {
+		char *next = xpv_asprintf("%s%s%.1f,%.1f", points, i ? " " : "", X(i),
+					  Y(json_number_value(json_object_get(pts[i], "takeover_ms"))));
+
+		free(points);
+		points = next;
+	}
+	snprintf(buf, sizeof(buf), "takeover time of the last %zu runs", n);
+	W(svg_open(w, width, height, "trend", buf));
+	W(svg_text(w, 10, 16, "start", NULL, "Takeover time per run, milliseconds (oldest left, this run red)"));
+	W(svg_line(w, left, top, left, top + plot, "axis"));
+	W(svg_line(w, left, top + plot, width - right, top + plot, "axis"));
+	for (int t = 0; t <= 2; t++) {
+		snprintf(buf, sizeof(buf), "%.0f ms", max_ms * t / 2);
+		W(svg_text(w, left - 6, Y(max_ms * t / 2) + 4, "end", NULL, buf));
+	}
+	W(svg_text(w, X(0), top + plot + 18, n == 1 ? "middle" : "start", NULL, xpv_json_str(pts[0], "started")));
+	if (n > 1)
+		W(svg_text(w, X(n - 1), top + plot + 18, "end", NULL, xpv_json_str(pts[n - 1], "started")));
+	W(xmlTextWriterStartElement(w, BAD_CAST "polyline"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "line"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "points", BAD_CAST points));
+	W(xmlTextWriterFullEndElement(w));
+	for (i = 0; i < n; i++)
+		W(trend_dot(w, X(i), Y(json_number_value(json_object_get(pts[i], "takeover_ms"))),
+			    strcmp(xpv_json_str(pts[i], "run_id"), run_id) == 0, pts[i]));
+#undef X
+#undef Y
+	W(xmlTextWriterFullEndElement(w));
+	free(points);
+	return 0;
+fail:
+	free(points);
+	return -1;
+}
+
+/* The history section: where runs are kept and the takeover trend. */
+static int history_section(xmlTextWriterPtr w, const json_t *doc)
+{
+	const json_t *hist = json_object_get(doc, "history");
+	const json_t *runs = json_object_get(hist, "runs");
+	char *line;
+	int rc;
+
+	if (!json_is_object(hist))
+		return 0;
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "history"));
+	W(text_el(w, "h2", NULL, "Takeover time over the last runs"));
+	line = xpv_asprintf("%zu run%s of this scenario from the history store %s.", json_array_size(runs),
+			    json_array_size(runs) == 1 ? "" : "s", xpv_json_str(hist, "store"));
+	rc = text_el(w, "p", "muted", line);
+	free(line);
+	W(rc);
+	W(trend_svg(w, runs, xpv_json_str(json_object_get(doc, "run"), "id")));
+	W(xmlTextWriterFullEndElement(w));
+	return 0;
+fail:
+	return -1;
+}
+
 static int html_write(FILE *out, const json_t *doc)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
@@ -571,6 +683,7 @@ static int html_write(FILE *out, const json_t *doc)
 	W(xmlTextWriterFullEndElement(w));
 	W(xmlTextWriterStartElement(w, BAD_CAST "main"));
 	W(matrix(w, doc));
+	W(history_section(w, doc));
 	json_array_foreach(json_object_get(doc, "checks"), i, check)
 		W(check_section(w, check));
 	W(waivers_section(w, doc));

@@ -134,8 +134,14 @@ static const struct bad_case cases[] = {
 	{ BASE "reports:\n  junit: out.xml\n  html: out.xml\n",
 	  ":1:1: reports: two reports are written to the same file 'out.xml'" },
 	{ BASE "reports:\n  evidence:\n", ":12:12: reports.evidence: has no value (expected a string)" },
-	{ BASE "history: {odbc: x}\n",
-	  ":11:10: history: is not supported by this version of xpverify (see docs/scenario.md)" },
+	{ BASE "history:\n  odbc: Driver=PostgreSQL Unicode;Server=127.0.0.1; pwd = s3cret\n",
+	  ":12:9: history.odbc: holds a password (pwd=): name an environment variable with "
+	  "history.password_env instead" },
+	{ BASE "history:\n  odbc: Driver=X;Password=s3cret\n",
+	  ":12:9: history.odbc: holds a password (Password=): name an environment variable with "
+	  "history.password_env instead" },
+	{ BASE "history:\n  timeout_s: 0\n", ":12:14: history.timeout_s: must be between 1 and 600, got 0" },
+	{ BASE "history: [a]\n", ":11:10: history: expected a mapping, got a list" },
 };
 
 static void test_missing_file(void **state)
@@ -204,7 +210,23 @@ static void test_defaults(void **state)
 	assert_int_equal(sc->tls.expiry_warn_days, 30);
 	assert_string_equal(sc->reports.dir, "xpverify-reports");
 	assert_string_equal(sc->reports.junit, "junit.xml");
+	assert_false(sc->history.present);
+	assert_null(sc->history.odbc);
 	assert_int_equal(sc->n_warnings, 0);
+	xpv_scenario_free(sc);
+	free(path);
+
+	/* "history:" alone: SQLite next to the scenario */
+	assert_int_equal(load_text(&sc, &d, &path, BASE "history:\n"), 0);
+	assert_true(sc->history.present);
+	{
+		char *dir = xpv_dirname(path), *want = xpv_asprintf("Driver=SQLite3;Database=%s/xpverify-history.db", dir);
+
+		assert_string_equal(sc->history.odbc, want);
+		free(dir);
+		free(want);
+	}
+	assert_true(sc->history.timeout_s == 30);
 	xpv_scenario_free(sc);
 	free(path);
 }
@@ -228,12 +250,18 @@ static void test_full(void **state)
 		     "  params:\n    t-nodes: {verdict: fail, sleep_ms: 5}\n"
 		     "waivers:\n  - {check: t-nodes, reason: ticket 42, expires: 2031-12-31}\n"
 		     "reports: {dir: out, junit: j.xml}\n"
+		     "history:\n  odbc: Driver=PostgreSQL Unicode;Server=127.0.0.1;Database=xpv\n"
+		     "  password_env: XPV_TEST_DB_PW\n  timeout_s: 5\n"
 		     "deadline_s: 120\n",
 		pw);
 
 	(void)state;
 	setenv("XPV_TEST_LOGIN_PW", "s3cret-env", 1);
+	setenv("XPV_TEST_DB_PW", "s3cret-db", 1);
 	assert_int_equal(load_text(&sc, &d, &path, yaml), 0);
+	assert_string_equal(sc->history.odbc, "Driver=PostgreSQL Unicode;Server=127.0.0.1;Database=xpv");
+	assert_string_equal(sc->history.password.value, "s3cret-db");
+	assert_true(sc->history.timeout_s == 5);
 	assert_string_equal(sc->resolve[0].address, "127.0.10.100");
 	assert_int_equal(sc->winrm.port, 15986);
 	assert_string_equal(sc->winrm.username, "lab\\admin");
