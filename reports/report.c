@@ -35,11 +35,12 @@ static json_t *jtime(int64_t us)
  * redacted like every other), or null without a history. */
 static json_t *history_json(const struct xpv_run *run)
 {
-	json_t *runs = json_array(), *row;
+	json_t *runs, *row;
 	size_t i;
 
 	if (run->history == NULL)
 		return json_null();
+	runs = json_array();
 	json_array_foreach(json_object_get(run->history, "runs"), i, row) {
 		json_t *copy = json_object(), *v;
 		const char *k;
