@@ -291,6 +291,8 @@ static int cmd_validate(int argc, char **argv, const struct xpv_check *const *ch
 	}
 	printf("reports: %s/ (%s, %s, %s)\n", sc->reports.dir, sc->reports.junit, sc->reports.html,
 	       sc->reports.json);
+	if (sc->history.present)
+		printf("history: %s%s\n", sc->history.odbc, sc->history.password.value ? " (password from the environment)" : "");
 	code = 0;
 out:
 	xpv_plan_free(plan, n_checks);

@@ -22,6 +22,15 @@ test_expect_success 'a scenario without a history section keeps none' '
 	grep -q "s.yaml has no .history. section" err
 '
 
+test_expect_success 'validate names the store; history: alone means SQLite next to the scenario' '
+	mkdir -p sub &&
+	write_scenario sub/h.yaml <<-YAML &&
+	history:
+	YAML
+	"$XPV" validate sub/h.yaml >out &&
+	grep -qx "history: Driver=SQLite3;Database=sub/xpverify-history.db" out
+'
+
 test_expect_success 'an empty store lists no runs and creates nothing' '
 	"$XPV" history --odbc "Driver=SQLite3;Database=$PWD/empty.db" >out &&
 	grep -qx "no runs on record" out &&
