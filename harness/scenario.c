@@ -39,6 +39,8 @@ static void add_warning(struct xpv_scenario *sc, char *text)
 
 enum secret_kind { FROM_ENV, FROM_FILE, INLINE };
 
+#define XPV_SECRET_SHORT 6
+
 static void load_secret(struct xpv_yaml *Y, yaml_node_t *n, const char *path, enum secret_kind type,
 			struct xpv_secret *dst)
 {
@@ -78,6 +80,12 @@ static void load_secret(struct xpv_yaml *Y, yaml_node_t *n, const char *path, en
 		xpv_yaml_diag(Y, n, path, "%s", xpv_error_last());
 		return;
 	}
+	/* redaction replaces the secret's text wherever it appears */
+	if (strlen(value) < XPV_SECRET_SHORT)
+		add_warning(ctx_of(Y)->sc, xpv_asprintf("the secret of %s is only %zu characters long: it is "
+						"redacted wherever that text appears, which garbles messages "
+						"and hints at it; use a longer one",
+						path, strlen(value)));
 	dst->value = value;
 }
 

@@ -315,6 +315,23 @@ static void test_inline_password_warns(void **state)
 	free(path);
 }
 
+static void test_short_secret_warns(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path;
+
+	(void)state;
+	setenv("XPV_TEST_SHORT_PW", "pw1", 1);
+	assert_int_equal(load_text(&sc, &d, &path, BASE "winrm:\n  auth: basic\n  username: u\n  password_env: XPV_TEST_SHORT_PW\n"), 0);
+	assert_int_equal(sc->n_warnings, 1);
+	assert_string_equal(sc->warnings[0], "the secret of winrm.password_env is only 3 characters long: it is "
+					     "redacted wherever that text appears, which garbles messages and hints "
+					     "at it; use a longer one");
+	xpv_scenario_free(sc);
+	free(path);
+}
+
 static void test_alias_flood_is_bounded(void **state)
 {
 	struct xpv_scenario *sc;
@@ -342,7 +359,7 @@ static void test_alias_flood_is_bounded(void **state)
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
-	struct CMUnitTest *tests = calloc(n + 6, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 7, sizeof(*tests));
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -357,9 +374,10 @@ int main(void)
 	tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_full);
 	tests[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_inline_password_warns);
 	tests[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_alias_flood_is_bounded);
+	tests[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_short_secret_warns);
 	unsetenv("XPV_TEST_UNSET_VARIABLE");
 	free(th_write("lab.yaml", "# stands for a lab file\n"));
-	rc = _cmocka_run_group_tests("scenario", tests, n + 6, NULL, NULL);
+	rc = _cmocka_run_group_tests("scenario", tests, n + 7, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free((char *)tests[i].name);
 	free(tests);
