@@ -313,6 +313,7 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 	int rc = parse_common(&o, argc, argv, true, checks, n_checks), code = XPV_EXIT_USAGE;
 	size_t counts[XPV_VERDICT_COUNT] = { 0 };
 	bool abandoned = false;
+	char *lab_error = NULL;
 
 	if (rc != 0) {
 		code = rc == 1 ? 0 : XPV_EXIT_USAGE;
@@ -338,9 +339,10 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		ro.allow_disruptive = true;
 		xpv_log(XPV_LOG_NORMAL, "starting the built-in lab %s", sc->lab);
 		if (xpv_labrun_start(lab, 20000) < 0) {
-			xpv_log_error("%s", xpv_error_last());
-			code = XPV_EXIT_ERROR;
-			goto out;
+			/* reported like an unreachable cluster: every check `error`, reports written */
+			lab_error = xpv_strdup(xpv_error_last());
+			xpv_log_error("%s", lab_error);
+			ro.unavailable = lab_error;
 		}
 	}
 	xpv_log(XPV_LOG_NORMAL, "xpverify %s: scenario '%s', cluster %s (%zu nodes)", XPV_VERSION, sc->name,
@@ -393,6 +395,7 @@ out:
 		_exit(code);
 	}
 	xpv_report_paths_clear(&paths);
+	free(lab_error);
 	xpv_run_free(run);
 	xpv_scenario_free(sc);
 	free_ids(o.only, o.n_only);

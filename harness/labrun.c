@@ -201,6 +201,7 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
 
 			lr->pid = 0;
 			xpv_read_file(&log, NULL, lr->log_file, 4096);
+			xpv_rtrim(log);
 			xpv_error_set(XPV_EIO, "the lab did not start: %s", log && log[0] ? log : "no message");
 			free(log);
 			return XPV_EIO;

@@ -574,6 +574,10 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 		if (!plan[i].run) {
 			o.verdict = XPV_SKIP;
 			o.message = plan[i].why_not;
+		} else if (opts->unavailable != NULL) {
+			why = xpv_asprintf("not run: %s", opts->unavailable);
+			o.verdict = XPV_ERROR;
+			o.message = why;
 		} else if (stop) {
 			char *r = stop_reason(run);
 

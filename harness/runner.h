@@ -21,6 +21,9 @@ struct xpv_run_opts {
 	bool allow_disruptive;   /* --allow-disruptive */
 	long grace_ms;           /* after an abort, how long a running check may take to return; 0: 3000 */
 	bool handle_signals;     /* install SIGINT/SIGTERM handlers for the run */
+	const char *unavailable; /* the cluster cannot be reached at all (the built-in lab did
+				  * not start): nothing runs, every planned check is `error`
+				  * with this reason */
 };
 
 /* One check of the registry and whether it runs. */

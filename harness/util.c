@@ -322,3 +322,9 @@ void xpv_remove_tree(const char *path)
 		closedir(d);
 	rmdir(path);
 }
+
+void xpv_rtrim(char *s)
+{
+	for (size_t end = s ? strlen(s) : 0; end > 0 && strchr(" \t\r\n", s[end - 1]); end--)
+		s[end - 1] = '\0';
+}

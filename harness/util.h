@@ -63,4 +63,7 @@ char *xpv_path_join(const char *dir, const char *name);
 /* The directory part of `path` ("." when it has none). */
 char *xpv_dirname(const char *path);
 
+/* Cuts trailing spaces, tabs and line ends off `s` in place (NULL is fine). */
+void xpv_rtrim(char *s);
+
 #endif

@@ -81,8 +81,7 @@ static int db_error(SQLSMALLINT type, SQLHANDLE h, const char *what)
 
 		if (!SQL_SUCCEEDED(SQLGetDiagRec(type, h, i, state, &native, text, sizeof(text), &len)))
 			break;
-		for (size_t end = strlen((char *)text); end > 0 && strchr(" \t\r\n", text[end - 1]); end--)
-			text[end - 1] = '\0';
+		xpv_rtrim((char *)text);
 		next = xpv_asprintf("%s%s[%s] %s", msg, msg[0] ? "; " : "", (char *)state, (char *)text);
 		free(msg);
 		msg = next;

@@ -104,4 +104,17 @@ test_expect_success 'a report directory that cannot be made: exit 3, other outpu
 	grep -q "xpverify: error: cannot create directory blocker/sub" err
 '
 
+test_expect_success 'a built-in lab that does not start: every check error, every report written, exit 3' '
+	printf "#!/bin/sh\necho \"xplab: cannot bind 127.0.10.1:15986: Address already in use\" >&2\nexit 1\n" >fake-xplab &&
+	chmod +x fake-xplab &&
+	printf "name: no lab\nlab: %s/healthy.yaml\n" "$XPV_LABS" >nolab.yaml &&
+	XPV_XPLAB=$PWD/fake-xplab expect_code 3 "$XPV" run nolab.yaml --out nolab -q 2>err &&
+	grep -q "the lab did not start: xplab: cannot bind" err &&
+	test "$(jq -r "[.checks[].verdict] | unique | join(\",\")" nolab/results.json)" = error &&
+	jq -r ".checks[].results[].message" nolab/results.json | sort -u >msgs &&
+	test "$(wc -l <msgs)" = 1 &&
+	grep -q "^not run: the lab did not start: xplab: cannot bind 127.0.10.1:15986: Address already in use" msgs &&
+	xmllint --noout nolab/junit.xml && test -s nolab/report.html
+'
+
 test_done
