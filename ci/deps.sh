@@ -14,6 +14,7 @@ packages=(
 	python3-yaml   # reads the end-to-end case files
 	unixodbc-dev libsqliteodbc   # the run history over ODBC; SQLite is the default store
 	odbc-postgresql postgresql sqlite3   # PostgreSQL history test (a throwaway server); sqlite3 reads stores in tests
+	groff-base bsdextrautils   # render the man page in its test (groff, col)
 )
 
 missing=()
