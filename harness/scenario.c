@@ -800,6 +800,18 @@ static void finish_defaults(struct xpv_scenario *sc)
 	}
 }
 
+/* With a lab, the lab decides how WinRM is reached; the timeouts stay the
+ * scenario's. */
+static bool lab_may_set_winrm(const char *key)
+{
+	static const char *const keys[] = { "connect_timeout_s", "operation_timeout_s", "request_timeout_s" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
 /* A scenario names its cluster, or a lab file that describes it; with a
  * lab, what the lab decides may not be written again. */
 static void check_lab(struct xpv_yaml *Y, yaml_node_t *root)
@@ -817,13 +829,12 @@ static void check_lab(struct xpv_yaml *Y, yaml_node_t *root)
 		for (size_t i = 0; i < 3; i++)
 			if (strcmp((char *)k->data.scalar.value, from_lab[i]) == 0)
 				xpv_yaml_diag(Y, k, from_lab[i], "comes from the lab file when 'lab' is set; remove it");
-		/* the lab decides how WinRM is reached; the timeouts stay the scenario's */
 		if (strcmp((char *)k->data.scalar.value, "winrm") == 0 && v->type == YAML_MAPPING_NODE) {
 			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
 				yaml_node_t *wk = xpv_yaml_node(Y, q->key);
 				const char *key = (const char *)wk->data.scalar.value;
 
-				if (strstr(key, "timeout_s") == NULL) {
+				if (!lab_may_set_winrm(key)) {
 					char *path = xpv_yaml_path("winrm", key);
 
 					xpv_yaml_diag(Y, wk, path, "comes from the lab file when 'lab' is set; remove it");
