@@ -170,10 +170,12 @@ static const char *find_figure(const struct xpv_run *run, const char *check_id, 
 
 char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *name)
 {
+	const char *found;
 	char *v;
 
 	pthread_mutex_lock(&ctx->run->lock);
-	v = find_figure(ctx->run, check_id, name) ? xpv_strdup(find_figure(ctx->run, check_id, name)) : NULL;
+	found = find_figure(ctx->run, check_id, name);
+	v = found != NULL ? xpv_strdup(found) : NULL;
 	pthread_mutex_unlock(&ctx->run->lock);
 	return v;
 }

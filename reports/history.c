@@ -503,21 +503,25 @@ void xpv_history_step(struct xpv_run *run)
 		.observed = sc->history.odbc,
 		.start_us = xpv_now_us(),
 	};
+	const char *failed = "reached";
 	int rc;
 
 	xpv_log(XPV_LOG_VERBOSE, "history: storing run %s in %s", run->run_id, sc->history.odbc);
 	rc = xpv_history_open(&h, sc->history.odbc, sc->history.password.value, sc->history.timeout_s);
-	if (rc == 0)
+	if (rc == 0) {
+		failed = "written";
 		rc = xpv_history_store(h, run);
-	if (rc == 0)
+	}
+	if (rc == 0) {
+		failed = "read";
 		rc = xpv_history_runs(&runs, h, sc->name, false, XPV_HISTORY_TREND_RUNS);
+	}
 	if (rc == 0) {
 		o.verdict = XPV_PASS;
 		msg = xpv_asprintf("run %s stored with %zu results", run->run_id, run->n_results);
 	} else {
 		o.verdict = XPV_ERROR;
-		msg = xpv_asprintf("the history store could not be %s: %s", h == NULL ? "reached" : "written",
-				   xpv_error_last());
+		msg = xpv_asprintf("the history store could not be %s: %s", failed, xpv_error_last());
 	}
 	xpv_history_close(h);
 	o.message = msg;
