@@ -102,19 +102,11 @@ static int target(struct probe *p)
 		return XPV_EUSAGE;
 	}
 	if (p->scenario != NULL) {
-		struct xpv_diags d = { 0 };
 		const struct xpv_node *node = NULL;
 
-		if (xpv_scenario_load(&p->sc, &d, p->scenario, p->checks, p->n_checks) < 0) {
-			for (size_t i = 0; i < d.n; i++) {
-				char *line = xpv_diag_format(p->scenario, &d.items[i]);
-
-				fprintf(stderr, "%s\n", line);
-				free(line);
-			}
-			xpv_diags_clear(&d);
+		p->sc = xpv_cli_load_scenario(p->scenario, p->checks, p->n_checks);
+		if (p->sc == NULL)
 			return XPV_EUSAGE;
-		}
 		for (size_t i = 0; i < p->sc->n_nodes; i++)
 			if (strcasecmp(p->sc->nodes[i].name, p->node) == 0)
 				node = &p->sc->nodes[i];

@@ -385,13 +385,35 @@ static int table_exists(bool *exists, struct xpv_history *h, const char *table)
 	return rc;
 }
 
-static const char *const run_columns[] = {
-	"run_id", "scenario", "cluster", "host", "version", "started_utc", "finished_utc", "verdict", "exit_code",
-	"aborted", "n_pass", "n_fail", "n_error", "n_waived", "n_skip", "takeover_ms",
+/* The columns `xpverify history` shows, the JSON key each becomes, and
+ * how its text is read. */
+enum col_kind { C_TEXT, C_INT, C_BOOL, C_REAL };
+
+static const struct run_column {
+	const char *column, *key;
+	enum col_kind kind;
+} run_columns[] = {
+	{ "run_id", "run_id", C_TEXT },
+	{ "scenario", "scenario", C_TEXT },
+	{ "cluster", "cluster", C_TEXT },
+	{ "host", "host", C_TEXT },
+	{ "version", "version", C_TEXT },
+	{ "started_utc", "started", C_TEXT },
+	{ "finished_utc", "finished", C_TEXT },
+	{ "verdict", "verdict", C_TEXT },
+	{ "exit_code", "exit_code", C_INT },
+	{ "aborted", "aborted", C_BOOL },
+	{ "n_pass", "pass", C_INT },
+	{ "n_fail", "fail", C_INT },
+	{ "n_error", "error", C_INT },
+	{ "n_waived", "waived", C_INT },
+	{ "n_skip", "skip", C_INT },
+	{ "takeover_ms", "takeover_ms", C_REAL },
 };
 
-/* Column i of the current row as JSON: text, integers from column 8 on
- * (aborted a boolean), the takeover a real. */
+#define N_RUN_COLUMNS (sizeof(run_columns) / sizeof(run_columns[0]))
+
+/* Column i of the current row as JSON (null for SQL NULL). */
 static int column_json(json_t **out, SQLHSTMT st, size_t i)
 {
 	char buf[1024];
@@ -400,51 +422,40 @@ static int column_json(json_t **out, SQLHSTMT st, size_t i)
 
 	if (!SQL_SUCCEEDED(r))
 		return db_error(SQL_HANDLE_STMT, st, "reading a run");
-	if (ind == SQL_NULL_DATA)
+	if (ind == SQL_NULL_DATA) {
 		*out = json_null();
-	else if (i == 15)
-		*out = json_real(strtod(buf, NULL));
-	else if (i == 9)
-		*out = json_boolean(strtoll(buf, NULL, 10) != 0);
-	else if (i >= 8)
-		*out = json_integer(strtoll(buf, NULL, 10));
-	else
-		*out = json_string(buf);
+		return 0;
+	}
+	switch (run_columns[i].kind) {
+	case C_INT: *out = json_integer(strtoll(buf, NULL, 10)); break;
+	case C_BOOL: *out = json_boolean(strtoll(buf, NULL, 10) != 0); break;
+	case C_REAL: *out = json_real(strtod(buf, NULL)); break;
+	default: *out = json_string(buf); break;
+	}
 	if (*out == NULL)
 		*out = json_null();
 	return 0;
 }
 
-static const char *json_name(size_t i)
-{
-	static const char *const names[] = {
-		"run_id", "scenario", "cluster", "host", "version", "started", "finished", "verdict", "exit_code",
-		"aborted", "pass", "fail", "error", "waived", "skip", "takeover_ms",
-	};
-	return names[i];
-}
-
 int xpv_history_runs(json_t **out, struct xpv_history *h, const char *scenario, bool with_takeover, long last)
 {
-	json_t *runs = json_array();
+	json_t *runs;
 	bool exists = false;
-	char *cols = xpv_strdup(""), *sql;
+	char *cols, *sql;
 	struct param p[1] = { { .type = P_TEXT, .text = scenario } };
 	SQLHSTMT st;
 	int rc = table_exists(&exists, h, "xpv_runs");
 
 	*out = NULL;
-	if (rc < 0 || !exists) {
-		free(cols);
-		if (rc < 0) {
-			json_decref(runs);
-			return rc;
-		}
-		*out = runs;
+	if (rc < 0)
+		return rc;
+	if (!exists) {
+		*out = json_array(); /* a new store: no runs yet */
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(run_columns) / sizeof(run_columns[0]); i++) {
-		char *next = xpv_asprintf("%s%s%s", cols, i ? ", " : "", run_columns[i]);
+	cols = xpv_strdup(run_columns[0].column);
+	for (size_t i = 1; i < N_RUN_COLUMNS; i++) {
+		char *next = xpv_asprintf("%s, %s", cols, run_columns[i].column);
 
 		free(cols);
 		cols = next;
@@ -454,10 +465,9 @@ int xpv_history_runs(json_t **out, struct xpv_history *h, const char *scenario, 
 	free(cols);
 	rc = stmt_run(&st, h, sql, p, scenario != NULL ? 1 : 0);
 	free(sql);
-	if (rc < 0) {
-		json_decref(runs);
+	if (rc < 0)
 		return rc;
-	}
+	runs = json_array();
 	while ((long)json_array_size(runs) < last) {
 		SQLRETURN r = SQLFetch(st);
 		json_t *row;
@@ -469,12 +479,12 @@ int xpv_history_runs(json_t **out, struct xpv_history *h, const char *scenario, 
 			break;
 		}
 		row = json_object();
-		for (size_t i = 0; rc == 0 && i < sizeof(run_columns) / sizeof(run_columns[0]); i++) {
+		for (size_t i = 0; rc == 0 && i < N_RUN_COLUMNS; i++) {
 			json_t *v;
 
 			rc = column_json(&v, st, i);
 			if (rc == 0)
-				json_object_set_new(row, json_name(i), v);
+				json_object_set_new(row, run_columns[i].key, v);
 		}
 		json_array_append_new(runs, row);
 		if (rc < 0)

@@ -79,6 +79,19 @@ static int meta_row(xmlTextWriterPtr w, const char *label, const char *value)
 }
 
 /* Summary bar: one rectangle per verdict, proportional to its count. */
+/* Opens a <table> (of class `cls`, if any) and writes its header row. */
+static int table_open(xmlTextWriterPtr w, const char *cls, const char *const *heads, size_t n)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "table") < 0 ||
+	    (cls != NULL && xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls) < 0) ||
+	    xmlTextWriterStartElement(w, BAD_CAST "tr") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (text_el(w, "th", NULL, heads[i]) < 0)
+			return -1;
+	return xmlTextWriterFullEndElement(w);
+}
+
 static int summary_svg(xmlTextWriterPtr w, const json_t *summary)
 {
 	static const char *const order[] = { "pass", "fail", "error", "waived", "skip" };
@@ -405,14 +418,8 @@ static int cert_table(xmlTextWriterPtr w, const json_t *check)
 	const json_t *res;
 	size_t i;
 
-	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "certs"));
-	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
-	W(text_el(w, "th", NULL, "Endpoint"));
-	W(text_el(w, "th", NULL, "Subject alternative names"));
-	W(text_el(w, "th", NULL, "Missing"));
-	W(text_el(w, "th", NULL, "Valid until"));
-	W(xmlTextWriterFullEndElement(w));
+	W(table_open(w, "certs", (const char *const[]){ "Endpoint", "Subject alternative names", "Missing", "Valid until" },
+		     4));
 	json_array_foreach(json_object_get(check, "results"), i, res) {
 		const json_t *f = json_object_get(res, "figures");
 		const char *missing = xpv_json_str(f, "missing");
@@ -449,14 +456,7 @@ static int check_section(xmlTextWriterPtr w, const json_t *check)
 	W(badge(w, verdict));
 	W(xmlTextWriterFullEndElement(w));
 	W(text_el(w, "p", "muted", guide));
-	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
-	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
-	W(text_el(w, "th", NULL, "Target"));
-	W(text_el(w, "th", NULL, "Result"));
-	W(text_el(w, "th", NULL, "Expected"));
-	W(text_el(w, "th", NULL, "Observed"));
-	W(text_el(w, "th", NULL, "Details"));
-	W(xmlTextWriterFullEndElement(w));
+	W(table_open(w, NULL, (const char *const[]){ "Target", "Result", "Expected", "Observed", "Details" }, 5));
 	json_array_foreach(json_object_get(check, "results"), i, res) {
 		const json_t *wv = json_object_get(res, "waiver");
 		char *details = json_is_object(wv)
@@ -514,14 +514,7 @@ static int waivers_section(xmlTextWriterPtr w, const json_t *doc)
 	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
 	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "waivers"));
 	W(text_el(w, "h2", NULL, "Waivers"));
-	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
-	W(xmlTextWriterStartElement(w, BAD_CAST "tr"));
-	W(text_el(w, "th", NULL, "Check"));
-	W(text_el(w, "th", NULL, "Target"));
-	W(text_el(w, "th", NULL, "Reason"));
-	W(text_el(w, "th", NULL, "Expires"));
-	W(text_el(w, "th", NULL, "Status"));
-	W(xmlTextWriterFullEndElement(w));
+	W(table_open(w, NULL, (const char *const[]){ "Check", "Target", "Reason", "Expires", "Status" }, 5));
 	json_array_foreach(waivers, i, wv) {
 		bool expired = json_is_true(json_object_get(wv, "expired"));
 		char *status = expired ? xpv_strdup("EXPIRED: no longer applies")
