@@ -15,6 +15,10 @@ packages=(
 	unixodbc-dev libsqliteodbc   # the run history over ODBC; SQLite is the default store
 	odbc-postgresql postgresql sqlite3   # PostgreSQL history test (a throwaway server); sqlite3 reads stores in tests
 	groff-base bsdextrautils   # render the man page in its test (groff, col)
+	libkrb5-dev gss-ntlmssp gss-ntlmssp-dev   # Kerberos and NTLM through GSSAPI (client and lab)
+	krb5-kdc krb5-admin-server krb5-user   # the lab's KDC (krb5kdc, kdb5_util, kadmin.local); kinit/klist in tests
+	python3-requests-ntlm python3-requests-kerberos   # pywinrm's ntlm and kerberos transports, to test the lab
+	tcpdump   # captures loopback traffic in the message-encryption test
 )
 
 missing=()

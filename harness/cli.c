@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "auth.h"
+
 #include "error.h"
 #include "labrun.h"
 #include "log.h"
@@ -324,6 +326,10 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 	if (sc == NULL)
 		goto out;
 	if (sc->lab != NULL && xpv_labrun_prepare(&lab, sc) < 0) {
+		fprintf(stderr, "%s\n", xpv_error_last());
+		goto out;
+	}
+	if (sc->winrm.auth != XPV_AUTH_BASIC && xpv_gss_configure(sc->winrm.realm, sc->winrm.kdc) < 0) {
 		fprintf(stderr, "%s\n", xpv_error_last());
 		goto out;
 	}

@@ -2,6 +2,7 @@
  * see and to troubleshoot credentials, certificates and firewalls. */
 #include "cli.h"
 
+#include "auth.h"
 #include "error.h"
 #include "log.h"
 #include "scenario.h"
@@ -27,18 +28,23 @@ static void usage_probe(FILE *out)
 		"       xpverify probe exec TARGET [--ca FILE] [--insecure] [--trace] -- COMMAND [ARG...]\n"
 		"\n"
 		"TARGET is either --scenario FILE --node NAME (address, credentials and TLS settings\n"
-		"from the scenario) or --host HOST[:PORT] (https, port 5986 unless given; user and\n"
-		"password from XPV_WINRM_USER and XPV_WINRM_PASSWORD, auth from XPV_WINRM_AUTH:\n"
-		"basic (default) or negotiate).\n"
+		"from the scenario) or --host HOST[:PORT] (as a stock Windows Server listens: http,\n"
+		"port 5985, Negotiate; user and password from XPV_WINRM_USER and XPV_WINRM_PASSWORD,\n"
+		"or a Kerberos ticket from kinit; realm and KDC from XPV_WINRM_REALM, XPV_WINRM_KDC).\n"
 		"\n"
 		"  wql   runs a WQL query (namespace root/cimv2 unless --namespace, e.g. root/mscluster)\n"
 		"        and prints the rows as a JSON array of objects on stdout\n"
 		"  exec  runs a command in a remote cmd shell, prints its stdout on stdout and its\n"
 		"        stderr on stderr, and exits with the remote exit code\n"
 		"\n"
+		"      --auth A      negotiate (Kerberos, then NTLM), kerberos, ntlm or basic (https only);\n"
+		"                    default XPV_WINRM_AUTH, else the scenario's, else negotiate\n"
+		"      --transport T http (messages sealed) or https; default XPV_WINRM_TRANSPORT, else\n"
+		"                    the scenario's, else http\n"
 		"      --ca FILE     trust this CA file instead of the system store (or the scenario's)\n"
 		"      --insecure    do not verify the server certificate\n"
-		"      --trace       print every HTTP exchange on stderr (credentials redacted)\n"
+		"      --trace       print every HTTP exchange on stderr, sealed messages decrypted\n"
+		"                    (credentials and tokens redacted)\n"
 		"\n"
 		"Exit codes: wql 0 done, 2 bad invocation, 3 could not evaluate;\n"
 		"exec: the remote exit code (254 when it does not fit), 2 bad invocation,\n"
@@ -48,7 +54,8 @@ static void usage_probe(FILE *out)
 static void trace(void *arg, const struct xpv_winrm_exchange *ex)
 {
 	(void)arg;
-	fprintf(stderr, "> POST %s\n%s\n%s\n", ex->url, ex->request_headers, ex->request_body);
+	fprintf(stderr, "> POST %s%s%s%s\n%s\n%s\n", ex->url, ex->security ? " (" : "", ex->security ? ex->security : "",
+		ex->security ? ")" : "", ex->request_headers, ex->request_body);
 	if (ex->status != 0)
 		fprintf(stderr, "< HTTP %ld\n%s\n%s\n", ex->status, ex->response_headers, ex->response_body);
 	if (ex->error != NULL)
@@ -59,7 +66,7 @@ static void trace(void *arg, const struct xpv_winrm_exchange *ex)
 struct probe {
 	const struct xpv_check *const *checks;
 	size_t n_checks;
-	const char *scenario, *node, *host, *ca, *ns;
+	const char *scenario, *node, *host, *ca, *ns, *auth, *transport;
 	bool insecure, trace;
 	struct xpv_scenario *sc;
 	char *host_part;
@@ -68,7 +75,7 @@ struct probe {
 };
 
 /* Splits HOST[:PORT] with curl's URL parser. */
-static int parse_host(struct probe *p, long *port)
+static int parse_host(struct probe *p)
 {
 	char *url = xpv_asprintf("https://%s", p->host);
 	CURLU *u = curl_url();
@@ -83,7 +90,8 @@ static int parse_host(struct probe *p, long *port)
 		size_t n = strlen(h);
 
 		p->host_part = h[0] == '[' ? strndup(h + 1, n - 2) : xpv_strdup(h);
-		*port = curl_url_get(u, CURLUPART_PORT, &pt, 0) == CURLUE_OK ? strtol(pt, NULL, 10) : 5986;
+		/* no port: the transport's (5985, 5986) */
+		p->o.port = curl_url_get(u, CURLUPART_PORT, &pt, 0) == CURLUE_OK ? strtol(pt, NULL, 10) : 0;
 	}
 	curl_free(h);
 	curl_free(pt);
@@ -92,6 +100,31 @@ static int parse_host(struct probe *p, long *port)
 	if (rc < 0)
 		xpv_log_error("probe: '%s' is not HOST or HOST:PORT", p->host);
 	return rc;
+}
+
+static const char *const auths[] = { "negotiate", "basic", "kerberos", "ntlm", NULL };
+static const char *const transports[] = { "http", "https", NULL };
+
+/* Sets `*dst` (an enum) from option `opt`, else environment variable `env`;
+ * leaves it when neither is given. */
+static int pick(void *dst, const char *opt, const char *env, const char *const *choices)
+{
+	const char *v = opt ? opt : getenv(env);
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	for (int i = 0; choices[i] != NULL; i++) {
+		if (strcmp(v, choices[i]) == 0) {
+			if (choices == transports)
+				*(enum xpv_winrm_transport *)dst = (enum xpv_winrm_transport)i;
+			else
+				*(enum xpv_winrm_auth *)dst = (enum xpv_winrm_auth)i;
+			return 0;
+		}
+	}
+	xpv_log_error("probe: %s '%s' is not one of %s", opt ? (choices == auths ? "--auth" : "--transport") : env, v,
+		      choices == auths ? "negotiate, basic, kerberos, ntlm" : "http, https");
+	return -1;
 }
 
 /* Fills the session options from the scenario or the environment. */
@@ -116,21 +149,19 @@ static int target(struct probe *p)
 		}
 		xpv_winrm_opts_from_scenario(&p->o, p->sc, node);
 	} else {
-		const char *auth = getenv("XPV_WINRM_AUTH");
-		long port = 5986;
 		int rc;
 
 		memset(&p->o, 0, sizeof(p->o));
-		if (parse_host(p, &port) < 0)
+		p->o.auth = XPV_AUTH_NEGOTIATE;
+		p->o.transport = XPV_TRANSPORT_HTTP;
+		if (pick(&p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
+		    pick(&p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0)
 			return XPV_EUSAGE;
-		if (auth != NULL && strcmp(auth, "basic") != 0 && strcmp(auth, "negotiate") != 0) {
-			xpv_log_error("probe: XPV_WINRM_AUTH must be basic or negotiate, not '%s'", auth);
+		if (parse_host(p) < 0)
 			return XPV_EUSAGE;
-		}
 		p->o.node = p->host_part;
 		p->o.host = p->host_part;
-		p->o.port = port;
-		p->o.auth = auth != NULL && strcmp(auth, "negotiate") == 0 ? XPV_AUTH_NEGOTIATE : XPV_AUTH_BASIC;
+		p->o.realm = getenv("XPV_WINRM_REALM");
 		if (getenv("XPV_WINRM_USER") != NULL) {
 			p->user = xpv_strdup(getenv("XPV_WINRM_USER"));
 			rc = xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
@@ -138,12 +169,29 @@ static int target(struct probe *p)
 				xpv_log_error("probe: %s", xpv_error_last());
 				return XPV_EUSAGE;
 			}
-		} else if (p->o.auth == XPV_AUTH_BASIC) {
-			xpv_log_error("probe: basic auth needs XPV_WINRM_USER and XPV_WINRM_PASSWORD");
+		} else if (p->o.auth == XPV_AUTH_BASIC || p->o.auth == XPV_AUTH_NTLM) {
+			xpv_log_error("probe: %s auth needs XPV_WINRM_USER and XPV_WINRM_PASSWORD",
+				      p->o.auth == XPV_AUTH_BASIC ? "basic" : "ntlm");
 			return XPV_EUSAGE;
 		}
 		p->o.username = p->user;
 		p->o.password = p->password;
+		if (p->o.realm == NULL && p->user != NULL && strchr(p->user, '@') != NULL)
+			p->o.realm = strchr(p->user, '@') + 1;
+		if (p->o.auth != XPV_AUTH_BASIC && xpv_gss_configure(p->o.realm, getenv("XPV_WINRM_KDC")) < 0) {
+			xpv_log_error("probe: %s", xpv_error_last());
+			return XPV_EUSAGE;
+		}
+	}
+	if (p->scenario != NULL && (pick(&p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
+				    pick(&p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0))
+		return XPV_EUSAGE;
+	if (p->scenario != NULL && p->o.transport != p->sc->winrm.transport)
+		p->o.port = 0; /* the other transport's port */
+	if (p->scenario != NULL && p->o.auth != XPV_AUTH_BASIC &&
+	    xpv_gss_configure(p->sc->winrm.realm, p->sc->winrm.kdc) < 0) {
+		xpv_log_error("probe: %s", xpv_error_last());
+		return XPV_EUSAGE;
 	}
 	if (p->ca != NULL)
 		p->o.ca_file = p->ca;
@@ -164,7 +212,7 @@ static void probe_clear(struct probe *p)
 
 int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
 {
-	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE };
+	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE, O_AUTH, O_TRANSPORT };
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, O_SCENARIO },
 		{ "node", required_argument, NULL, O_NODE },
@@ -173,6 +221,8 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		{ "insecure", no_argument, NULL, O_INSECURE },
 		{ "namespace", required_argument, NULL, O_NS },
 		{ "trace", no_argument, NULL, O_TRACE },
+		{ "auth", required_argument, NULL, O_AUTH },
+		{ "transport", required_argument, NULL, O_TRANSPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -206,6 +256,8 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		case O_INSECURE: p.insecure = true; break;
 		case O_NS: p.ns = optarg; break;
 		case O_TRACE: p.trace = true; break;
+		case O_AUTH: p.auth = optarg; break;
+		case O_TRANSPORT: p.transport = optarg; break;
 		case 'h': usage_probe(stdout); return 0;
 		default:
 			xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);

@@ -116,9 +116,23 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 		free(l);
 	}
 	free(role_fqdn);
-	sc->winrm.port = c->winrm_port;
-	sc->winrm.auth = XPV_AUTH_BASIC;
-	sc->winrm.username = xpv_strdup(c->winrm_user);
+	if (c->domain.present) {
+		/* a domain: the scenario's auth and transport (Negotiate over
+		 * HTTP unless it says otherwise), the domain account, the KDC */
+		sc->winrm.port = sc->winrm.transport == XPV_TRANSPORT_HTTPS ? c->winrm_port : c->winrm_http_port;
+		free(sc->winrm.realm);
+		free(sc->winrm.kdc);
+		sc->winrm.realm = xpv_strdup(c->domain.realm);
+		sc->winrm.kdc = xpv_asprintf("%s:%ld", c->domain.kdc, c->kdc_port);
+		sc->winrm.username = sc->winrm.auth == XPV_AUTH_BASIC ? xpv_strdup(c->winrm_user)
+								       : xpv_asprintf("%s@%s", c->winrm_user, c->domain.realm);
+	} else {
+		/* a lab without a domain speaks Basic over HTTPS only */
+		sc->winrm.port = c->winrm_port;
+		sc->winrm.transport = XPV_TRANSPORT_HTTPS;
+		sc->winrm.auth = XPV_AUTH_BASIC;
+		sc->winrm.username = xpv_strdup(c->winrm_user);
+	}
 	set_secret(&sc->winrm.password, c->winrm_password);
 	sc->winrm.ca_file = xpv_asprintf("%s/ca.pem", lr->state_dir);
 	sc->login.present = true;

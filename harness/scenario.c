@@ -265,12 +265,19 @@ static void load_resolve(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 	}
 }
 
-static const char *const auth_choices[] = { "negotiate", "basic", NULL };
+static const char *const auth_choices[] = { "negotiate", "basic", "kerberos", "ntlm", NULL };
+static const char *const transport_choices[] = { "http", "https", NULL };
 
 static const struct xpv_yaml_field winrm_fields[] = {
 	{ .key = "port", .type = XPV_Y_INT, .off = SC(winrm.port), .min = 1, .max = 65535 },
+	{ .key = "transport", .type = XPV_Y_ENUM, .off = SC(winrm.transport), .choices = transport_choices },
 	{ .key = "auth", .type = XPV_Y_ENUM, .off = SC(winrm.auth), .choices = auth_choices },
 	{ .key = "username", .type = XPV_Y_STRING, .off = SC(winrm.username) },
+	{ .key = "realm", .type = XPV_Y_STRING, .off = SC(winrm.realm) },
+	{ .key = "kdc", .type = XPV_Y_STRING, .off = SC(winrm.kdc) },
+	{ .key = "keytab", .type = XPV_Y_PATH, .off = SC(winrm.keytab) },
+	{ .key = "ccache", .type = XPV_Y_STRING, .off = SC(winrm.ccache) },
+	{ .key = "spn_service", .type = XPV_Y_STRING, .off = SC(winrm.spn_service) },
 	{ .key = "password_env", .type = XPV_Y_FUNC, .fn = load_password_env, .off = SC(winrm.password) },
 	{ .key = "password_file", .type = XPV_Y_FUNC, .fn = load_password_file, .off = SC(winrm.password) },
 	{ .key = "password", .type = XPV_Y_FUNC, .fn = load_password_inline, .off = SC(winrm.password) },
@@ -315,8 +322,19 @@ static void load_winrm(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_
 	xpv_yaml_map(Y, n, path, winrm_fields, base);
 	if (Y->diags->n != before)
 		return;
-	check_credentials(Y, n, path, sc->winrm.username, &sc->winrm.password,
-			  sc->winrm.auth == XPV_AUTH_BASIC, "auth basic needs a username and a password");
+	if (sc->winrm.auth == XPV_AUTH_BASIC || sc->winrm.auth == XPV_AUTH_NTLM)
+		check_credentials(Y, n, path, sc->winrm.username, &sc->winrm.password, true,
+				  sc->winrm.auth == XPV_AUTH_BASIC ? "auth basic needs a username and a password"
+								   : "auth ntlm needs a username and a password");
+	else if (sc->winrm.password.source != XPV_SECRET_NONE && sc->winrm.username == NULL)
+		xpv_yaml_diag(Y, n, path, "a password needs a username: set username too");
+	if (sc->winrm.auth == XPV_AUTH_BASIC && sc->winrm.transport == XPV_TRANSPORT_HTTP)
+		xpv_yaml_diag(Y, n, path, "auth basic sends the password in clear text: it needs transport https");
+	if (sc->winrm.keytab != NULL && sc->winrm.password.source != XPV_SECRET_NONE)
+		xpv_yaml_diag(Y, n, path, "keytab and a password exclude each other: set one");
+	if (sc->winrm.kdc != NULL && sc->winrm.realm == NULL && (sc->winrm.username == NULL ||
+								  strchr(sc->winrm.username, '@') == NULL))
+		xpv_yaml_diag(Y, n, path, "kdc needs the realm: set realm, or a username user@REALM");
 	if (sc->winrm.insecure)
 		add_warning(sc, xpv_strdup("winrm.insecure is true: WinRM server certificates are not "
 					   "verified"));
@@ -748,7 +766,7 @@ static void set_defaults(struct xpv_scenario *sc)
 {
 	static const char *const keys[XPV_SERVICE_COUNT] = { "management_server", "data_collector",
 							     "log_server" };
-	sc->winrm.port = 5986;
+	sc->winrm.transport = XPV_TRANSPORT_HTTP; /* Windows' default listener */
 	sc->winrm.auth = XPV_AUTH_NEGOTIATE;
 	sc->winrm.connect_timeout_s = 10;
 	sc->winrm.operation_timeout_s = 20;
@@ -779,6 +797,12 @@ static void finish_defaults(struct xpv_scenario *sc)
 		if (sc->services[i].resource == NULL)
 			sc->services[i].resource = xpv_strdup(sc->services[i].name);
 	}
+	if (sc->winrm.port == 0)
+		sc->winrm.port = sc->winrm.transport == XPV_TRANSPORT_HTTPS ? 5986 : 5985;
+	if (sc->winrm.spn_service == NULL)
+		sc->winrm.spn_service = xpv_strdup("HTTP");
+	if (sc->winrm.realm == NULL && sc->winrm.username != NULL && strchr(sc->winrm.username, '@') != NULL)
+		sc->winrm.realm = xpv_strdup(strchr(sc->winrm.username, '@') + 1);
 	if (sc->login.client_id == NULL)
 		sc->login.client_id = xpv_strdup("GrantValidatorClient");
 	if (sc->login.token_path == NULL)
@@ -804,7 +828,8 @@ static void finish_defaults(struct xpv_scenario *sc)
  * scenario's. */
 static bool lab_may_set_winrm(const char *key)
 {
-	static const char *const keys[] = { "connect_timeout_s", "operation_timeout_s", "request_timeout_s" };
+	static const char *const keys[] = { "connect_timeout_s", "operation_timeout_s", "request_timeout_s",
+					    "auth", "transport" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(key, keys[i]) == 0)
@@ -937,6 +962,11 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->resolve);
 	free(sc->winrm.username);
 	secret_clear(&sc->winrm.password);
+	free(sc->winrm.realm);
+	free(sc->winrm.kdc);
+	free(sc->winrm.keytab);
+	free(sc->winrm.ccache);
+	free(sc->winrm.spn_service);
 	free(sc->winrm.ca_file);
 	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
 		free(sc->services[i].key);

@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum xpv_winrm_auth { XPV_AUTH_NEGOTIATE, XPV_AUTH_BASIC };
+/* The order is the scenario's choice list (scenario.c auth_choices). */
+enum xpv_winrm_auth { XPV_AUTH_NEGOTIATE, XPV_AUTH_BASIC, XPV_AUTH_KERBEROS, XPV_AUTH_NTLM };
+enum xpv_winrm_transport { XPV_TRANSPORT_HTTP, XPV_TRANSPORT_HTTPS };
 enum xpv_login_method { XPV_LOGIN_BASIC, XPV_LOGIN_WINDOWS };
 enum xpv_failover_method { XPV_FAILOVER_RESTART_OWNER, XPV_FAILOVER_MOVE_ROLE };
 
@@ -78,10 +80,16 @@ struct xpv_scenario {
 	size_t n_resolve;
 
 	struct {
-		long port;
+		long port;          /* 5985 (http) or 5986 (https) unless set */
+		enum xpv_winrm_transport transport;
 		enum xpv_winrm_auth auth;
 		char *username;
 		struct xpv_secret password;
+		char *realm;        /* Kerberos realm; NULL: from the user name */
+		char *kdc;          /* host[:port]; NULL: krb5.conf or DNS */
+		char *keytab;       /* client keytab; NULL: password or ticket cache */
+		char *ccache;       /* ticket cache; NULL: KRB5CCNAME or the default */
+		char *spn_service;  /* service class of the node's SPN ("HTTP") */
 		char *ca_file;
 		bool insecure;
 		double connect_timeout_s;

@@ -8,6 +8,8 @@
 #include <libxml/chvalid.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlstring.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -327,4 +329,37 @@ void xpv_rtrim(char *s)
 {
 	for (size_t end = s ? strlen(s) : 0; end > 0 && strchr(" \t\r\n", s[end - 1]); end--)
 		s[end - 1] = '\0';
+}
+
+char *xpv_b64_encode(const void *data, size_t len)
+{
+	char *out = xpv_calloc(4 * ((len + 2) / 3) + 1, 1);
+
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	return out;
+}
+
+int xpv_b64_decode(unsigned char **out, size_t *len, const char *text)
+{
+	size_t in_len = strlen(text);
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	int out_len = 0, fin = 0, rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (ctx == NULL)
+		return xpv_error_set(XPV_ENOMEM, "out of memory");
+	*out = xpv_calloc(in_len / 4 * 3 + 4, 1);
+	EVP_DecodeInit(ctx);
+	if (in_len > INT_MAX || EVP_DecodeUpdate(ctx, *out, &out_len, (const unsigned char *)text, (int)in_len) < 0 ||
+	    EVP_DecodeFinal(ctx, *out + out_len, &fin) < 0) {
+		rc = xpv_error_set(XPV_EPROTO, "not base64");
+		free(*out);
+		*out = NULL;
+	} else {
+		*len = (size_t)(out_len + fin);
+		(*out)[*len] = '\0';
+	}
+	EVP_ENCODE_CTX_free(ctx);
+	return rc;
 }

@@ -66,4 +66,11 @@ char *xpv_dirname(const char *path);
 /* Cuts trailing spaces, tabs and line ends off `s` in place (NULL is fine). */
 void xpv_rtrim(char *s);
 
+/* Base64 (OpenSSL's codec): a new NUL-terminated encoding of `len` bytes. */
+char *xpv_b64_encode(const void *data, size_t len);
+
+/* Decodes base64 `text` into a new buffer (`*len` bytes, NUL-terminated);
+ * XPV_EPROTO when it is not base64. */
+int xpv_b64_decode(unsigned char **out, size_t *len, const char *text);
+
 #endif

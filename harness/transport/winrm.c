@@ -1,10 +1,14 @@
 #include "winrm.h"
 
+#include "auth.h"
 #include "error.h"
+#include "log.h"
 #include "secrets.h"
 #include "util.h"
+#include "winrm_crypt.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <libxml/parser.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +18,8 @@
 #define MAX_ELEMENTS 32000
 #define MAX_PULLS 100000       /* a server that never ends an enumeration */
 #define MAX_RECEIVES 100000    /* a command that never reports Done */
+#define MAX_AUTH_LEGS 8        /* Kerberos takes 1, NTLM 2 */
+#define MAX_TOKEN (64u << 10)  /* bytes of a Negotiate token in a header */
 
 struct xpv_winrm {
 	struct xpv_winrm_opts o;
@@ -28,6 +34,13 @@ struct xpv_winrm {
 	bool resp_too_big;
 	char *req_headers;
 	struct xpv_wsman_fault fault;
+	/* Negotiate (Kerberos, NTLM): the context of the current connection */
+	bool gss_mode;
+	bool encrypt;        /* plain HTTP: every message sealed */
+	struct xpv_gss *gss;
+	char *spn;
+	char *auth_header;   /* "Authorization: Negotiate ..." of the next request, or NULL */
+	const char *content_type;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -98,9 +111,15 @@ void xpv_winrm_opts_from_scenario(struct xpv_winrm_opts *o, const struct xpv_sce
 	o->node = node->name;
 	o->host = node->host;
 	o->port = sc->winrm.port;
+	o->transport = sc->winrm.transport;
 	o->auth = sc->winrm.auth;
 	o->username = sc->winrm.username;
 	o->password = sc->winrm.password.value;
+	o->realm = sc->winrm.realm;
+	o->keytab = sc->winrm.keytab;
+	o->ccache = sc->winrm.ccache;
+	o->spn_host = node->fqdn ? node->fqdn : node->host;
+	o->spn_service = sc->winrm.spn_service;
 	o->ca_file = sc->winrm.ca_file;
 	o->insecure = sc->winrm.insecure;
 	o->connect_timeout_ms = (long)(sc->winrm.connect_timeout_s * 1000);
@@ -110,15 +129,21 @@ void xpv_winrm_opts_from_scenario(struct xpv_winrm_opts *o, const struct xpv_sce
 	o->n_resolve = sc->n_resolve;
 }
 
+static bool is_gss(enum xpv_winrm_auth a)
+{
+	return a == XPV_AUTH_NEGOTIATE || a == XPV_AUTH_KERBEROS || a == XPV_AUTH_NTLM;
+}
+
 int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 {
 	struct xpv_winrm *s = xpv_calloc(1, sizeof(*s));
-	bool v6 = strchr(opts->host, ':') != NULL;
+	bool v6 = strchr(opts->host, ':') != NULL, https = opts->transport == XPV_TRANSPORT_HTTPS;
 
 	xpv_winrm_global_init();
+	*out = NULL;
 	s->o = *opts;
 	if (s->o.port == 0)
-		s->o.port = 5986;
+		s->o.port = https ? 5986 : 5985;
 	if (s->o.connect_timeout_ms <= 0)
 		s->o.connect_timeout_ms = 10000;
 	if (s->o.request_timeout_ms <= 0)
@@ -127,8 +152,20 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		s->o.operation_timeout_s = 20;
 	if (s->o.max_response == 0)
 		s->o.max_response = 16u << 20;
-	s->url = xpv_asprintf("https://%s%s%s:%ld/wsman", v6 ? "[" : "", opts->host, v6 ? "]" : "", s->o.port);
+	s->gss_mode = is_gss(opts->auth);
+	s->encrypt = !https;
+	s->url = xpv_asprintf("%s://%s%s%s:%ld/wsman", https ? "https" : "http", v6 ? "[" : "", opts->host,
+			      v6 ? "]" : "", s->o.port);
 	s->name = xpv_asprintf("%s (%s:%ld)", opts->node ? opts->node : opts->host, opts->host, s->o.port);
+	s->spn = xpv_asprintf("%s/%s", opts->spn_service ? opts->spn_service : "HTTP",
+			      opts->spn_host ? opts->spn_host : opts->host);
+	if (!https && !s->gss_mode) {
+		/* Basic over HTTP would send the password and every message in clear */
+		int rc = xpv_error_set(XPV_EINVAL, "%s: auth basic needs transport https", s->name);
+
+		xpv_winrm_close(s);
+		return rc;
+	}
 	s->curl = curl_easy_init();
 	if (s->curl == NULL) {
 		xpv_winrm_close(s);
@@ -140,12 +177,9 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		s->resolve = curl_slist_append(s->resolve, entry);
 		free(entry);
 	}
-	s->headers = curl_slist_append(NULL, "Content-Type: application/soap+xml;charset=UTF-8");
-	s->headers = curl_slist_append(s->headers, "Expect:");
 	curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
-	curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
 	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
 	curl_easy_setopt(s->curl, CURLOPT_RESOLVE, s->resolve);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -155,16 +189,21 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, opts->transcript != NULL ? 1L : 0L);
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, s->o.connect_timeout_ms);
 	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, s->o.request_timeout_ms);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, opts->insecure ? 0L : 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
-	if (opts->ca_file != NULL)
-		curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
-	if (opts->username != NULL) {
+	/* Negotiate authenticates a connection: keep exactly one */
+	curl_easy_setopt(s->curl, CURLOPT_MAXCONNECTS, 1L);
+	if (https) {
+		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, opts->insecure ? 0L : 1L);
+		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
+		/* the server's certificate, for channel binding */
+		curl_easy_setopt(s->curl, CURLOPT_CERTINFO, 1L);
+		if (opts->ca_file != NULL)
+			curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
+	}
+	if (!s->gss_mode && opts->username != NULL) {
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, opts->username);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD, opts->password ? opts->password : "");
+		curl_easy_setopt(s->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	}
-	curl_easy_setopt(s->curl, CURLOPT_HTTPAUTH,
-			 opts->auth == XPV_AUTH_BASIC ? (long)CURLAUTH_BASIC : (long)CURLAUTH_NEGOTIATE);
 	*out = s;
 	return 0;
 }
@@ -177,6 +216,9 @@ void xpv_winrm_close(struct xpv_winrm *s)
 		curl_easy_cleanup(s->curl);
 	curl_slist_free_all(s->headers);
 	curl_slist_free_all(s->resolve);
+	xpv_gss_free(s->gss);
+	free(s->spn);
+	free(s->auth_header);
 	free(s->url);
 	free(s->name);
 	free(s->resp);
@@ -217,7 +259,12 @@ static char *response_headers(CURL *c)
 	struct curl_header *h, *prev = NULL;
 
 	while ((h = curl_easy_nextheader(c, CURLH_HEADER, -1, prev)) != NULL) {
-		char *next = xpv_asprintf("%s%s: %s\n", out, h->name, h->value);
+		bool token = strcasecmp(h->name, "WWW-Authenticate") == 0 && strchr(h->value, ' ') != NULL &&
+			     strncasecmp(h->value, "Basic ", 6) != 0;
+		/* a Negotiate token is the server's half of a handshake: kept out */
+		char *next = token ? xpv_asprintf("%s%s: %.*s [REDACTED]\n", out, h->name,
+						  (int)strcspn(h->value, " "), h->value)
+				   : xpv_asprintf("%s%s: %s\n", out, h->name, h->value);
 
 		free(out);
 		out = next;
@@ -226,10 +273,14 @@ static char *response_headers(CURL *c)
 	return out;
 }
 
-static void record(struct xpv_winrm *s, const char *body, int64_t start_us, long status, const char *error)
+/* Hands one exchange to the transcript: the request as sent (sealed
+ * messages shown as the SOAP inside), `answer` the decrypted answer (NULL:
+ * the answer as it came). */
+static void record(struct xpv_winrm *s, const char *body, int64_t start_us, long status, const char *error,
+		   const char *answer)
 {
 	struct xpv_winrm_exchange ex = { 0 };
-	char *req_h, *req_b, *resp_h, *resp_b, *raw_h;
+	char *req_h, *req_b, *resp_h, *resp_b, *raw_h, *security = NULL;
 
 	if (s->o.transcript == NULL)
 		return;
@@ -237,7 +288,11 @@ static void record(struct xpv_winrm *s, const char *body, int64_t start_us, long
 	req_h = xpv_redact(s->req_headers ? s->req_headers : "");
 	req_b = xpv_redact(body);
 	resp_h = xpv_redact(raw_h);
-	resp_b = xpv_redact(s->resp ? s->resp : "");
+	resp_b = xpv_redact(answer ? answer : (s->resp ? s->resp : ""));
+	if (s->gss != NULL && s->encrypt && body[0] != '\0')
+		security = xpv_asprintf("sealed with %s (shown decrypted)", xpv_gss_mech_name(s->gss));
+	else if (s->gss != NULL && body[0] != '\0')
+		security = xpv_asprintf("%s over TLS with channel binding", xpv_gss_mech_name(s->gss));
 	ex.node = s->o.node;
 	ex.url = s->url;
 	ex.start_us = start_us;
@@ -248,12 +303,14 @@ static void record(struct xpv_winrm *s, const char *body, int64_t start_us, long
 	ex.response_headers = resp_h;
 	ex.response_body = resp_b;
 	ex.error = error;
+	ex.security = security;
 	s->o.transcript(s->o.transcript_arg, &ex);
 	free(raw_h);
 	free(req_h);
 	free(req_b);
 	free(resp_h);
 	free(resp_b);
+	free(security);
 }
 
 /* Maps a libcurl failure to our code and message. */
@@ -301,17 +358,15 @@ static void fault_copy(struct xpv_wsman_fault *dst, const struct xpv_wsman_fault
 	dst->machine = xpv_strdup(src->machine);
 }
 
-/* Posts `body` and parses the answer into `reply`. SOAP faults come back as
- * XPV_EFAULT with the reply kept (the caller decides). */
-static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *body, size_t len,
-		const char *message_id)
+/* One HTTP POST of `body`, typed `ctype` (none when NULL), with the
+ * handshake's Authorization header when there is one. The answer goes to
+ * s->resp; libcurl failures come back as our codes. */
+static int http_post(struct xpv_winrm *s, const void *body, size_t len, const char *ctype, long *status)
 {
-	int64_t start = xpv_now_us();
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
 	CURLcode cc;
-	long status = 0;
-	int rc;
 
-	memset(reply, 0, sizeof(*reply));
+	*status = 0;
 	s->resp_len = 0;
 	s->resp_too_big = false;
 	if (s->resp != NULL)
@@ -319,16 +374,282 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 	free(s->req_headers);
 	s->req_headers = NULL;
 	s->errbuf[0] = '\0';
-	xpv_wsman_fault_clear(&s->fault);
-	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
+	if (ctype != NULL) {
+		char *line = xpv_asprintf("Content-Type: %s", ctype);
+
+		h = curl_slist_append(h, line);
+		free(line);
+	} else {
+		h = curl_slist_append(h, "Content-Type:"); /* not curl's form type */
+	}
+	if (s->auth_header != NULL)
+		h = curl_slist_append(h, s->auth_header);
+	curl_slist_free_all(s->headers);
+	s->headers = h;
+	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
+	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, len ? body : "");
 	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)len);
 	cc = curl_easy_perform(s->curl);
-	if (cc != CURLE_OK) {
-		rc = curl_failure(s, cc);
-		record(s, body, start, 0, xpv_error_last());
+	if (cc != CURLE_OK)
+		return curl_failure(s, cc);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
+	return 0;
+}
+
+/* The value of the first response header `name` whose value starts with
+ * the word `scheme` (case-insensitive), or NULL. */
+static const char *header_with(CURL *c, const char *name, const char *scheme)
+{
+	struct curl_header *h;
+	size_t l = strlen(scheme);
+
+	for (size_t i = 0; curl_easy_header(c, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK; i++) {
+		if (strncasecmp(h->value, scheme, l) == 0 && (h->value[l] == '\0' || h->value[l] == ' '))
+			return h->value;
+		if (i + 1 >= h->amount)
+			break;
+	}
+	return NULL;
+}
+
+/* The TLS channel binding of this connection's server (RFC 5929), kept for
+ * the session: the listener's certificate does not change under a run. */
+static int channel_binding(struct xpv_winrm *s, unsigned char **cb, size_t *cb_len)
+{
+	struct curl_certinfo *ci = NULL;
+	long status;
+	int64_t start = xpv_now_us();
+	int rc;
+
+	*cb = NULL;
+	*cb_len = 0;
+	/* an anonymous request: it sets the connection up (and is refused) */
+	rc = http_post(s, "", 0, NULL, &status);
+	record(s, "", start, status, rc < 0 ? xpv_error_last() : NULL, NULL);
+	if (rc < 0)
+		return rc;
+	curl_easy_getinfo(s->curl, CURLINFO_CERTINFO, &ci);
+	if (ci == NULL || ci->num_of_certs < 1)
+		return xpv_error_set(XPV_ETLS, "%s: the server's certificate is not known for channel binding", s->name);
+	for (struct curl_slist *l = ci->certinfo[0]; l != NULL; l = l->next) {
+		if (strncmp(l->data, "Cert:", 5) == 0) {
+			rc = xpv_gss_tls_binding(cb, cb_len, l->data + 5);
+			if (rc < 0) {
+				char *why = xpv_strdup(xpv_error_last());
+
+				rc = xpv_error_set(rc, "%s: %s", s->name, why);
+				free(why);
+			}
+			return rc;
+		}
+	}
+	return xpv_error_set(XPV_ETLS, "%s: the server's certificate is not known for channel binding", s->name);
+}
+
+/* Authenticates the connection with one mechanism: tokens go in empty
+ * POSTs until the server answers 200 (and its last token, Kerberos'
+ * mutual authentication, checks out). */
+static int handshake(struct xpv_winrm *s, enum xpv_gss_mech mech, const unsigned char *cb, size_t cb_len)
+{
+	struct xpv_gss_creds creds = { s->o.username, s->o.password, s->o.realm, s->o.keytab, s->o.ccache };
+	struct xpv_gss *g = NULL;
+	unsigned char *in = NULL, *tok = NULL;
+	size_t in_len = 0, tok_len = 0;
+	bool done = false;
+	int rc;
+
+	rc = xpv_gss_client_new(&g, mech, &creds, s->spn, cb, cb_len);
+	for (int leg = 0; rc == 0; leg++) {
+		const char *www;
+		long status;
+		int64_t start;
+		char *b64;
+
+		rc = xpv_gss_step(g, in, in_len, &tok, &tok_len, &done);
+		free(in);
+		in = NULL;
+		if (rc < 0 || tok == NULL)
+			break;
+		if (leg >= MAX_AUTH_LEGS) {
+			rc = xpv_error_set(XPV_EAUTH, "%s authentication did not end after %d legs", xpv_gss_mech_name(g),
+					   leg);
+			break;
+		}
+		b64 = xpv_b64_encode(tok, tok_len);
+		free(tok);
+		tok = NULL;
+		free(s->auth_header);
+		s->auth_header = xpv_asprintf("Authorization: Negotiate %s", b64);
+		free(b64);
+		start = xpv_now_us();
+		rc = http_post(s, "", 0, NULL, &status);
+		free(s->auth_header);
+		s->auth_header = NULL;
+		record(s, "", start, status, rc < 0 ? xpv_error_last() : NULL, NULL);
+		if (rc < 0)
+			break;
+		www = header_with(s->curl, "WWW-Authenticate", "Negotiate");
+		if (www != NULL && strlen(www) > 10 && strlen(www) - 10 <= MAX_TOKEN &&
+		    xpv_b64_decode(&in, &in_len, www + 10) < 0) {
+			rc = xpv_error_set(XPV_EPROTO, "the server's Negotiate token is not base64");
+			break;
+		}
+		if (status == 200) {
+			if (in != NULL) {
+				rc = xpv_gss_step(g, in, in_len, &tok, &tok_len, &done);
+				free(in);
+				in = NULL;
+			}
+			if (rc == 0 && !done)
+				rc = xpv_error_set(XPV_EAUTH, "the server accepted %s authentication before it was complete",
+						   xpv_gss_mech_name(g));
+			break;
+		}
+		if (status == 401 && in != NULL)
+			continue; /* the next leg (NTLM's challenge, or Kerberos' error token) */
+		if (status == 401) {
+			char *schemes = offered_schemes(s->curl);
+
+			rc = xpv_error_set(XPV_EAUTH, "authentication refused: the server did not accept the %s "
+						      "credentials of %s (HTTP 401; it offers: %s)",
+					   xpv_gss_mech_name(g), s->o.username ? s->o.username : "the cached principal",
+					   schemes);
+			free(schemes);
+			break;
+		}
+		rc = xpv_error_set(XPV_EHTTP, "unexpected HTTP status %ld during %s authentication", status,
+				   xpv_gss_mech_name(g));
+	}
+	free(in);
+	free(tok);
+	if (rc < 0) {
+		xpv_gss_free(g);
 		return rc;
 	}
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+	xpv_gss_free(s->gss);
+	s->gss = g;
+	return 0;
+}
+
+/* Sets the connection up for Negotiate: Kerberos, then NTLM when Kerberos
+ * cannot be had (as Windows clients fall back), or the one asked for. */
+static int authenticate(struct xpv_winrm *s)
+{
+	unsigned char *cb = NULL;
+	size_t cb_len = 0;
+	char *krb_error = NULL;
+	int rc = 0;
+
+	xpv_gss_free(s->gss);
+	s->gss = NULL;
+	if (!s->encrypt)
+		rc = channel_binding(s, &cb, &cb_len);
+	if (rc == 0 && s->o.auth != XPV_AUTH_NTLM) {
+		rc = handshake(s, XPV_GSS_KERBEROS, cb, cb_len);
+		if (rc < 0 && s->o.auth == XPV_AUTH_NEGOTIATE && s->o.password != NULL && s->o.username != NULL) {
+			krb_error = xpv_strdup(xpv_error_last());
+			xpv_log(XPV_LOG_VERBOSE, "%s: %s; trying NTLM", s->name, krb_error);
+			rc = 1;
+		}
+	}
+	if (rc == 1 || (rc == 0 && s->o.auth == XPV_AUTH_NTLM))
+		rc = handshake(s, XPV_GSS_NTLM, cb, cb_len);
+	if (rc < 0) {
+		char *why = xpv_strdup(xpv_error_last());
+
+		if (krb_error != NULL)
+			rc = xpv_error_set(rc, "%s: %s; NTLM, the fallback: %s", s->name, krb_error, why);
+		else
+			rc = xpv_error_set(rc, "%s: %s", s->name, why);
+		free(why);
+	}
+	free(krb_error);
+	free(cb);
+	return rc;
+}
+
+/* Sends `body` once: sealed over HTTP, as is over HTTPS. The answer is in
+ * `*answer` (decrypted; NULL: s->resp as it came). */
+static int send_once(struct xpv_winrm *s, const char *body, size_t len, long *status, char **answer,
+		     size_t *answer_len)
+{
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	char *ctype;
+	struct curl_header *h;
+	int rc;
+
+	*answer = NULL;
+	*answer_len = 0;
+	if (!s->encrypt || !s->gss_mode)
+		return http_post(s, body, len, "application/soap+xml;charset=UTF-8", status);
+	rc = xpv_crypt_seal(&sealed, &sealed_len, s->gss, XPV_CRYPT_SPNEGO, body, len);
+	if (rc < 0) {
+		char *why = xpv_strdup(xpv_error_last());
+
+		rc = xpv_error_set(rc, "%s: %s", s->name, why);
+		free(why);
+		return rc;
+	}
+	ctype = xpv_crypt_content_type(XPV_CRYPT_SPNEGO);
+	rc = http_post(s, sealed, sealed_len, ctype, status);
+	free(ctype);
+	free(sealed);
+	if (rc < 0 || *status == 401 || s->resp_len == 0)
+		return rc;
+	if (curl_easy_header(s->curl, "Content-Type", 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    !xpv_crypt_is_encrypted(h->value, NULL))
+		return xpv_error_set(XPV_EPROTO, "%s: malformed answer: HTTP %ld in clear text where an encrypted "
+						 "message was due",
+				     s->name, *status);
+	rc = xpv_crypt_open(answer, answer_len, s->gss, (const unsigned char *)s->resp, s->resp_len);
+	if (rc < 0) {
+		char *why = xpv_strdup(xpv_error_last());
+
+		rc = xpv_error_set(rc, "%s: %s", s->name, why);
+		free(why);
+	}
+	return rc;
+}
+
+/* Posts `body` and parses the answer into `reply`. SOAP faults come back as
+ * XPV_EFAULT with the reply kept (the caller decides). */
+static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *body, size_t len,
+		const char *message_id)
+{
+	int64_t start = 0;
+	long status = 0;
+	char *plain = NULL;
+	size_t plain_len = 0;
+	const char *text;
+	size_t text_len;
+	int rc = 0;
+
+	memset(reply, 0, sizeof(*reply));
+	xpv_wsman_fault_clear(&s->fault);
+	/* a connection the server forgot (401) is authenticated once more */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (s->gss_mode && s->gss == NULL) {
+			rc = authenticate(s);
+			if (rc < 0)
+				return rc;
+		}
+		start = xpv_now_us();
+		free(plain);
+		rc = send_once(s, body, len, &status, &plain, &plain_len);
+		if (rc < 0 || status != 401 || !s->gss_mode)
+			break;
+		record(s, body, start, status, "HTTP 401: authenticating the connection again", NULL);
+		xpv_gss_free(s->gss);
+		s->gss = NULL;
+	}
+	text = plain ? plain : (s->resp ? s->resp : "");
+	text_len = plain ? plain_len : s->resp_len;
+	if (rc < 0) {
+		record(s, body, start, status, xpv_error_last(), plain);
+		free(plain);
+		return rc;
+	}
 	if (status == 401) {
 		char *schemes = offered_schemes(s->curl);
 
@@ -345,7 +666,7 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 		rc = xpv_error_set(XPV_EHTTP, "%s: unexpected HTTP status %ld", s->name, status);
 		goto out;
 	}
-	rc = xpv_wsman_parse(reply, s->resp ? s->resp : "", s->resp_len);
+	rc = xpv_wsman_parse(reply, text, text_len);
 	if (rc < 0) {
 		char *why = xpv_strdup(xpv_error_last());
 
@@ -355,11 +676,11 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 		goto out;
 	}
 	if (reply->is_fault) {
-		char *text = xpv_wsman_fault_text(&reply->fault);
+		char *ftext = xpv_wsman_fault_text(&reply->fault);
 
 		fault_copy(&s->fault, &reply->fault);
-		rc = xpv_error_set(XPV_EFAULT, "%s: WS-Management fault %s", s->name, text);
-		free(text);
+		rc = xpv_error_set(XPV_EFAULT, "%s: WS-Management fault %s", s->name, ftext);
+		free(ftext);
 		goto out;
 	}
 	if (status != 200) {
@@ -373,7 +694,8 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 	}
 	rc = 0;
 out:
-	record(s, body, start, status, rc < 0 ? xpv_error_last() : NULL);
+	record(s, body, start, status, rc < 0 ? xpv_error_last() : NULL, plain);
+	free(plain);
 	if (rc < 0 && rc != XPV_EFAULT)
 		xpv_wsman_reply_clear(reply);
 	return rc;

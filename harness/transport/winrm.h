@@ -1,6 +1,9 @@
-/* A WinRM session with one node: WS-Management over HTTPS with libcurl.
- * One session per node and thread; connections are reused. Every call has
- * a deadline; errors name the node and say what failed. */
+/* A WinRM session with one node: WS-Management over HTTP (5985, every
+ * message sealed by Kerberos or NTLM as MS-WSMV requires) or HTTPS (5986,
+ * Negotiate with channel binding, or Basic), with libcurl. One session per
+ * node and thread; one authenticated, kept-alive connection, authenticated
+ * again when the server asks (401). Every call has a deadline; errors name
+ * the node and say what failed. */
 #ifndef XPV_WINRM_H
 #define XPV_WINRM_H
 
@@ -25,6 +28,7 @@ struct xpv_winrm_exchange {
 	const char *response_headers;
 	const char *response_body;
 	const char *error;           /* what went wrong, or NULL */
+	const char *security;        /* "sealed with Kerberos" ... or NULL */
 };
 
 typedef void (*xpv_winrm_transcript_fn)(void *arg, const struct xpv_winrm_exchange *ex);
@@ -32,10 +36,16 @@ typedef void (*xpv_winrm_transcript_fn)(void *arg, const struct xpv_winrm_exchan
 struct xpv_winrm_opts {
 	const char *node;            /* name for messages */
 	const char *host;
-	long port;                   /* 5986 when 0 */
+	long port;                   /* 5985 (http) or 5986 (https) when 0 */
+	enum xpv_winrm_transport transport;
 	enum xpv_winrm_auth auth;
 	const char *username;
 	const char *password;
+	const char *realm;           /* Kerberos: see struct xpv_gss_creds */
+	const char *keytab;
+	const char *ccache;
+	const char *spn_service;     /* service class of the node's SPN; "HTTP" when NULL */
+	const char *spn_host;        /* host part of the SPN; NULL: host */
 	const char *ca_file;         /* NULL: the system store */
 	bool insecure;               /* no certificate verification */
 	long connect_timeout_ms;     /* 10000 when 0 */

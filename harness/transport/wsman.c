@@ -522,22 +522,20 @@ int xpv_wsman_parse_command_id(char **command_id, const struct xpv_wsman_reply *
 /* Appends the base64 `text` decoded to `*buf`. */
 static int append_b64(char **buf, size_t *len, const char *text)
 {
-	size_t in_len = strlen(text);
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	int out_len = 0, fin = 0, rc = 0;
+	unsigned char *bytes;
+	size_t n;
 
-	if (ctx == NULL)
-		return xpv_error_set(XPV_ENOMEM, "out of memory");
-	*buf = xpv_realloc(*buf, *len + in_len / 4 * 3 + 4);
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, (unsigned char *)*buf + *len, &out_len, (const unsigned char *)text, (int)in_len) < 0 ||
-	    EVP_DecodeFinal(ctx, (unsigned char *)*buf + *len + out_len, &fin) < 0)
-		rc = xpv_error_set(XPV_EPROTO, "malformed answer: output stream is not base64");
-	else
-		*len += (size_t)(out_len + fin);
+	if (xpv_b64_decode(&bytes, &n, text) < 0) {
+		*buf = xpv_realloc(*buf, *len + 1);
+		(*buf)[*len] = '\0';
+		return xpv_error_set(XPV_EPROTO, "malformed answer: output stream is not base64");
+	}
+	*buf = xpv_realloc(*buf, *len + n + 1);
+	memcpy(*buf + *len, bytes, n);
+	*len += n;
 	(*buf)[*len] = '\0';
-	EVP_ENCODE_CTX_free(ctx);
-	return rc;
+	free(bytes);
+	return 0;
 }
 
 int xpv_wsman_parse_receive(struct xpv_shell_output *out, const struct xpv_wsman_reply *r, const char *command_id)
