@@ -105,6 +105,18 @@ start_lab() {
 	return 1
 }
 
+# start_basic_lab LABFILE [XPLAB ARGS...]: the same lab with Basic enabled
+# over HTTPS (the winrm-basic-enabled fault), for tests that talk to it
+# with Basic: curl -u, pywinrm's basic transport, probe with XPV_WINRM_AUTH=basic.
+start_basic_lab() {
+	local lab=$1
+
+	shift
+	case $lab in /*) ;; *) lab=$PWD/$lab ;; esac
+	printf "base: %s\nfaults:\n  - {type: winrm-basic-enabled}\n" "$lab" >basic-lab.yaml
+	start_lab basic-lab.yaml "$@"
+}
+
 lab_pid() {
 	cat "$LAB_PID_FILE" 2>/dev/null
 }
@@ -141,8 +153,12 @@ ms_between() {
 	jq -s "(map(select(.event == \"$2\"))[0].t_us - map(select(.event == \"$1\"))[0].t_us) / 1000 | floor" lab-events.jsonl
 }
 
-# The healthy lab's accounts and names (fixtures/labs/healthy.yaml).
+# The healthy lab's accounts and names (fixtures/labs/healthy.yaml). probe
+# --host talks Basic over HTTPS unless a test says otherwise (start_basic_lab).
 export XPV_WINRM_USER=labadmin XPV_WINRM_PASSWORD=lab-Winrm-2026
+export XPV_WINRM_AUTH=basic XPV_WINRM_TRANSPORT=https
+LAB_REALM=LAB.LOCAL
+LAB_KDC=127.0.10.88:15088
 LAB_LOGIN_USER=xpadmin
 LAB_LOGIN_PASSWORD=lab-Login-2026
 ROLE_HOST=ms-role.lab.local

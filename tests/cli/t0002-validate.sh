@@ -21,14 +21,14 @@ test_expect_success 'invalid scenario: every problem, positioned, exit 2, nothin
 	write_scenario bad.yaml <<-YAML &&
 	winrm:
 	  port: 0
-	  auth: ntlm
+	  auth: spnego
 	reports: {dir: rep}
 	YAML
 	expect_code 2 "$XPV_TEST" validate bad.yaml >out 2>err &&
 	test ! -s out &&
 	cat >want <<-EOF &&
 	bad.yaml:7:9: winrm.port: must be between 1 and 65535, got 0
-	bad.yaml:8:9: winrm.auth: expected one of negotiate, basic, got '"'"'ntlm'"'"'
+	bad.yaml:8:9: winrm.auth: expected one of negotiate, basic, kerberos, ntlm, got '"'"'spnego'"'"'
 	xpverify: bad.yaml is not a valid scenario (2 problems); nothing was run
 	EOF
 	diff -u want err
@@ -47,11 +47,11 @@ test_expect_success 'missing scenario file' '
 
 test_expect_success 'unset secret variable names file, line and key' '
 	write_scenario sec.yaml <<-YAML &&
-	winrm: {auth: basic, username: u, password_env: XPV_CLI_UNSET_PW}
+	winrm: {transport: https, auth: basic, username: u, password_env: XPV_CLI_UNSET_PW}
 	YAML
 	unset XPV_CLI_UNSET_PW &&
 	expect_code 2 "$XPV_TEST" validate sec.yaml 2>err &&
-	grep -qx "sec.yaml:6:49: winrm.password_env: environment variable XPV_CLI_UNSET_PW is not set" err
+	grep -qx "sec.yaml:6:66: winrm.password_env: environment variable XPV_CLI_UNSET_PW is not set" err
 '
 
 test_expect_success 'the documented examples are valid scenarios' '

@@ -7,7 +7,7 @@ test_expect_success 'a secret echoed by a check is redacted everywhere' '
 	export XPV_CLI_PW="Sup3r-secret-pw" &&
 	printf "%s\n" "file-secret-pw" >pw.txt &&
 	write_scenario s.yaml <<-YAML &&
-	winrm: {auth: basic, username: admin, password_env: XPV_CLI_PW}
+	winrm: {transport: https, auth: basic, username: admin, password_env: XPV_CLI_PW}
 	login: {username: admin, password_file: pw.txt}
 	checks: {params: {t-nodes: {echo_secret: true, fail_node: node1}}}
 	YAML
@@ -20,7 +20,7 @@ test_expect_success 'a secret echoed by a check is redacted everywhere' '
 
 test_expect_success 'an inline password is accepted with a warning in every report' '
 	write_scenario inline.yaml <<-YAML &&
-	winrm: {auth: basic, username: admin, password: "inl1ne-pw"}
+	winrm: {transport: https, auth: basic, username: admin, password: "inl1ne-pw"}
 	YAML
 	"$XPV_TEST" run inline.yaml --out r 2>err &&
 	grep -q "warning: winrm.password is written inline in the scenario" err &&

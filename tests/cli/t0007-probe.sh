@@ -37,7 +37,7 @@ test_expect_success 'wql in another namespace, through a scenario' '
 	printf "%s\n" "name: probe" \
 		"cluster: {name: c, role: r, address: https://r.lab}" \
 		"nodes: [{name: XPNODE1, host: 127.0.0.1}, {name: XPNODE2, host: 127.0.0.2}]" \
-		"winrm: {port: $port, auth: basic, username: probe, password_env: XPV_WINRM_PASSWORD, ca_file: srv/ca.pem}" \
+		"winrm: {port: $port, transport: https, auth: basic, username: probe, password_env: XPV_WINRM_PASSWORD, ca_file: srv/ca.pem}" \
 		"waivers: [{check: t-nodes, reason: known, expires: 2999-01-01}]" \
 		>s.yaml &&
 	"$XPV_TEST" probe wql --scenario s.yaml --node xpnode1 --namespace root/mscluster "select Name,State from MSCluster_Node" >rows.json &&

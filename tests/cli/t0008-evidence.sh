@@ -5,7 +5,7 @@
 
 test_expect_success 'a run writes the evidence directory and its archive' '
 	write_scenario s.yaml <<-YAML &&
-	winrm: {auth: basic, username: u, password: "S3cret-inline-pw"}
+	winrm: {transport: https, auth: basic, username: u, password: "S3cret-inline-pw"}
 	checks: {params: {t-nodes: {echo_secret: true, fail_node: node2}}}
 	reports: {evidence: ev}
 	YAML

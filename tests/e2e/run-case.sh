@@ -4,7 +4,9 @@
 # of every check and the exit code. xpverify runs the whole suite against
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
-# ground truth in the same run.
+# ground truth in the same run. 'winrm' sets how the nodes are reached
+# (auth, transport); 'evidence' lists patterns that must be found in the
+# run's WinRM transcripts (which mechanism, which error).
 . "$(dirname "$0")/../cli/lib.sh"
 
 case_file=$1
@@ -13,18 +15,19 @@ name=$(basename "$case_file" .yaml)
 	"$case_file" >case.json
 lab=$(jq -r .lab case.json)
 method=$(jq -r '.method // "restart-owner"' case.json)
+winrm=$(jq -c '{connect_timeout_s: 2, request_timeout_s: 4} + (.winrm // {})' case.json)
 
 cat >scenario.yaml <<YAML
 name: e2e $name
 lab: $XPV_LABS/$lab
 tls: {require_ip_san: true}
-winrm: {connect_timeout_s: 2, request_timeout_s: 4}
+winrm: $winrm
 failover: {method: $method, takeover_max_s: 4, poll_ms: 250, timeout_s: 10}
 checks: {params: {failover-takeover: {settle_s: 2}}}
 YAML
 
 test_expect_success "$name: exit code and the verdict of every check" '
-	set +e; "$XPV" run scenario.yaml --out r -q 2>err; code=$?; set -e
+	set +e; "$XPV" run scenario.yaml --out r --evidence ev -q 2>err; code=$?; set -e
 	cat err
 	test "$code" = "$(jq -r .expect.exit case.json)" || { echo "exit $code"; jq -c "[.checks[] | {(.id): .verdict}] | add" r/results.json; exit 1; }
 	for id in $(jq -r ".expect.checks | keys[]" case.json); do
@@ -44,7 +47,7 @@ test_expect_success "$name: every report written and valid" '
 	xmllint --noout --schema "$XPV_TEST_DATA/junit/junit-10.xsd" r/junit.xml &&
 	grep -q "</html>" r/report.html &&
 	test -s r/lab-events.jsonl &&
-	! grep -rq "lab-Winrm-2026\|lab-Login-2026" r
+	! grep -rq "lab-Winrm-2026\|lab-Login-2026" r ev err
 '
 
 for want in $(jq -r '.expect.results // {} | to_entries[] | @base64' case.json); do
@@ -55,6 +58,13 @@ for want in $(jq -r '.expect.results // {} | to_entries[] | @base64' case.json);
 		check=${key%%/*}
 		got=$(jq -r ".checks[] | select(.id == \"$check\") | .results[] | select(.target == \"$target\") | .verdict" r/results.json)
 		test "$got" = "$(echo "$row" | jq -r .value)" || { echo "got \"$got\""; exit 1; }
+	'
+done
+
+for pattern in $(jq -r '.expect.evidence // [] | .[] | @base64' case.json); do
+	pattern=$(echo "$pattern" | base64 -d)
+	test_expect_success "$name: the transcripts show '$pattern'" '
+		grep -rqE -- "$pattern" ev/*/transcripts/ || { ls ev/*/transcripts/; exit 1; }
 	'
 done
 

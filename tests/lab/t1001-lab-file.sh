@@ -15,7 +15,7 @@ test_expect_success 'every shipped lab file is valid' '
 test_expect_success 'addresses outside 127.0.10.x are refused' '
 	sed "s/127.0.10.2}/127.0.0.5}/" "$XPV_LABS/healthy.yaml" >bad.yaml &&
 	expect_code 2 "$XPLAB" bad.yaml 2>err &&
-	grep -q "^bad.yaml:26:30: nodes\[1\].address: '"'"'127.0.0.5'"'"' is not a lab address: the lab binds 127.0.10.1 to 127.0.10.254 only" err
+	grep -q "^bad.yaml:32:30: nodes\[1\].address: '"'"'127.0.0.5'"'"' is not a lab address: the lab binds 127.0.10.1 to 127.0.10.254 only" err
 '
 
 test_expect_success 'faults: unknown type, missing and extra keys, unknown node' '
@@ -51,7 +51,7 @@ test_expect_success 'unknown node in a fault, owner not a node, timings' '
 test_expect_success 'a base that does not load is named' '
 	printf "base: bad.yaml\n" >h.yaml &&
 	expect_code 2 "$XPLAB" h.yaml 2>err &&
-	grep -q "^h.yaml:1:1: base: the base lab file is not valid: bad.yaml:26:30: nodes\[1\].address" err
+	grep -q "^h.yaml:1:1: base: the base lab file is not valid: bad.yaml:32:30: nodes\[1\].address" err
 '
 
 test_expect_success 'missing file and bad options' '

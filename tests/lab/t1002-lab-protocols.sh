@@ -7,7 +7,7 @@ PY=/usr/bin/python3
 DC='C:\Program Files\Milestone\XProtect Data Collector Server\appsettings.json'
 
 test_expect_success 'start the healthy lab' '
-	start_lab "$XPV_LABS/healthy.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	test "$(jq -r .cluster.address lab-state/ready.json)" = "https://ms-role.lab.local:10443" &&
 	test "$(jq -r ".nodes[1].address" lab-state/ready.json)" = 127.0.10.2 &&
 	test -s "$(jq -r .ca_file lab-state/ready.json)"

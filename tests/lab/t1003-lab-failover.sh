@@ -28,7 +28,7 @@ wql() {
 }
 
 test_expect_success 'restart the owner: dark, detected, taken over in order, back with Manual services stopped' '
-	start_lab "$XPV_LABS/healthy.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event restart_done 20 &&
 	near "$(ms trigger node_off)" 300 &&
@@ -50,7 +50,7 @@ test_expect_success 'restart the owner: dark, detected, taken over in order, bac
 '
 
 test_expect_success 'while the owner is dark: connections refused, the cluster still says Up until detection' '
-	start_lab "$XPV_LABS/healthy.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event node_off 5 &&
 	expect_code 3 "$XPV" probe wql --host 127.0.10.1:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
@@ -64,7 +64,7 @@ test_expect_success 'while the owner is dark: connections refused, the cluster s
 '
 
 test_expect_success 'move the role: stop in reverse order, move, start in order' '
-	start_lab "$XPV_LABS/healthy.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >move.xml &&
 	test "$(xmllint --xpath "string(//*[local-name()=\"ReturnValue\"])" move.xml)" = 0 &&
 	wait_event move_done 10 &&
@@ -78,7 +78,7 @@ test_expect_success 'move the role: stop in reverse order, move, start in order'
 '
 
 test_expect_success 'three nodes: the next node takes over, the third is left alone' '
-	start_lab "$XPV_LABS/healthy-3.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy-3.yaml" &&
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_online 20 &&
 	test "$(after_trigger | jq -r "map(select(.event == \"owner_changed\"))[0].to")" = XPNODE2 &&
@@ -87,7 +87,7 @@ test_expect_success 'three nodes: the next node takes over, the third is left al
 '
 
 test_expect_success 'Auto start mode: the service runs on the passive node, and starts again after its reboot' '
-	start_lab "$XPV_LABS/start-mode-auto.yaml" &&
+	start_basic_lab "$XPV_LABS/start-mode-auto.yaml" &&
 	wql 127.0.10.2 "select Name,StartMode,State from Win32_Service where Name = '"'"'Milestone XProtect Log Server'"'"'" >ls.json &&
 	test "$(jq -r ".[0].StartMode" ls.json)" = Auto && test "$(jq -r ".[0].State" ls.json)" = Running &&
 	"$XPV" probe exec --host 127.0.10.2:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&

@@ -25,29 +25,29 @@ cert() {
 }
 
 test_expect_success 'start-mode: Auto on the passive node, running there' '
-	start_lab "$XPV_LABS/start-mode-auto.yaml" &&
+	start_basic_lab "$XPV_LABS/start-mode-auto.yaml" &&
 	test "$(svc 127.0.10.2 "$LS")" = Auto/Running &&
 	test "$(svc 127.0.10.1 "$LS")" = Manual/Running
 '
 
 test_expect_success 'view-out-of-sync: the cluster says Online, the service is stopped' '
-	start_lab "$XPV_LABS/view-out-of-sync.yaml" &&
+	start_basic_lab "$XPV_LABS/view-out-of-sync.yaml" &&
 	test "$(res "$DC")" = 2 && test "$(svc 127.0.10.1 "$DC")" = Manual/Stopped
 '
 
 test_expect_success 'view-out-of-sync offline: the cluster says Offline, the service runs' '
-	start_lab "$XPV_LABS/view-out-of-sync-offline.yaml" &&
+	start_basic_lab "$XPV_LABS/view-out-of-sync-offline.yaml" &&
 	test "$(res "$LS")" = 3 && test "$(svc 127.0.10.1 "$LS")" = Manual/Running
 '
 
 test_expect_success 'resource-failed: resource Failed, service stopped, role Partial Online' '
-	start_lab "$XPV_LABS/resource-failed.yaml" &&
+	start_basic_lab "$XPV_LABS/resource-failed.yaml" &&
 	test "$(res "$LS")" = 4 && test "$(svc 127.0.10.1 "$LS")" = Manual/Stopped &&
 	test "$(wql 127.0.10.1 "select State from MSCluster_ResourceGroup where GroupType = 108" root/mscluster | jq -r ".[0].State")" = 3
 '
 
 test_expect_success 'failover-stuck: the role fails when the owner goes; a move is refused' '
-	start_lab "$XPV_LABS/failover-stuck.yaml" &&
+	start_basic_lab "$XPV_LABS/failover-stuck.yaml" &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >move.xml &&
 	grep -q "not a possible owner" move.xml &&
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
@@ -57,7 +57,7 @@ test_expect_success 'failover-stuck: the role fails when the owner goes; a move 
 '
 
 test_expect_success 'failover-slow: each resource takes 4 s longer on the new owner' '
-	start_lab "$XPV_LABS/failover-slow.yaml" &&
+	start_basic_lab "$XPV_LABS/failover-slow.yaml" &&
 	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_online 30 &&
 	t=$(jq -s "(map(select(.event == \"role_online\"))[0].t_us - map(select(.event == \"owner_changed\"))[0].t_us) / 1000 | floor" lab-events.jsonl) &&
@@ -65,7 +65,7 @@ test_expect_success 'failover-slow: each resource takes 4 s longer on the new ow
 '
 
 test_expect_success 'service-left-running: after a move the old owner still runs the Data Collector' '
-	start_lab "$XPV_LABS/service-left-running.yaml" &&
+	start_basic_lab "$XPV_LABS/service-left-running.yaml" &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >/dev/null &&
 	wait_event move_done 10 &&
 	test "$(svc 127.0.10.1 "$DC")" = Manual/Running &&
@@ -74,7 +74,7 @@ test_expect_success 'service-left-running: after a move the old owner still runs
 '
 
 test_expect_success 'role-address-stuck: after a move the address stays behind and login fails' '
-	start_lab "$XPV_LABS/role-address-stuck.yaml" &&
+	start_basic_lab "$XPV_LABS/role-address-stuck.yaml" &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >/dev/null &&
 	wait_event move_done 10 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
@@ -83,35 +83,35 @@ test_expect_success 'role-address-stuck: after a move the address stays behind a
 '
 
 test_expect_success 'login-rejected and login-error' '
-	start_lab "$XPV_LABS/login-rejected.yaml" &&
+	start_basic_lab "$XPV_LABS/login-rejected.yaml" &&
 	test "$(login "$LAB_LOGIN_USER" "$LAB_LOGIN_PASSWORD" | jq -r .error)" = invalid_grant &&
-	start_lab "$XPV_LABS/login-error.yaml" &&
+	start_basic_lab "$XPV_LABS/login-error.yaml" &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
 		-d grant_type=password -d "username=$LAB_LOGIN_USER" -d "password=$LAB_LOGIN_PASSWORD" \
 		-d client_id=GrantValidatorClient "https://$ROLE_HOST:10443/IDP/connect/token")" = 500
 '
 
 test_expect_success 'certificate faults show in openssl' '
-	start_lab "$XPV_LABS/cert-missing-cluster-name.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-missing-cluster-name.yaml" &&
 	cert 127.0.10.100 10443 "$ROLE_HOST" >c.txt && ! grep -q "DNS:ms-role.lab.local" c.txt && grep -q "DNS:ms-role," c.txt &&
-	start_lab "$XPV_LABS/cert-missing-node-ip.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-missing-node-ip.yaml" &&
 	cert 127.0.10.2 10443 x >c.txt && ! grep -q "IP Address:127.0.10.2" c.txt &&
 	cert 127.0.10.1 10443 x >c.txt && grep -q "IP Address:127.0.10.1" c.txt &&
-	start_lab "$XPV_LABS/cert-expired.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-expired.yaml" &&
 	! openssl s_client -connect 127.0.10.1:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "certificate has expired" v.txt &&
-	start_lab "$XPV_LABS/cert-not-yet-valid.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-not-yet-valid.yaml" &&
 	! openssl s_client -connect 127.0.10.2:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "certificate is not yet valid" v.txt &&
-	start_lab "$XPV_LABS/cert-wrong-ca.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-wrong-ca.yaml" &&
 	! openssl s_client -connect 127.0.10.2:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "unable to get local issuer certificate" v.txt &&
-	start_lab "$XPV_LABS/cert-weak-key.yaml" &&
+	start_basic_lab "$XPV_LABS/cert-weak-key.yaml" &&
 	cert 127.0.10.1 10443 x | grep -q "Public-Key: (1024 bit)"
 '
 
 test_expect_success 'node-unreachable: nothing answers, the cluster says Up' '
-	start_lab "$XPV_LABS/node-unreachable.yaml" &&
+	start_basic_lab "$XPV_LABS/node-unreachable.yaml" &&
 	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "connection failed" err &&
 	test "$(wql 127.0.10.1 "select State from MSCluster_Node where Name = '"'"'XPNODE2'"'"'" root/mscluster | jq -r ".[0].State")" = 0 &&
@@ -119,20 +119,20 @@ test_expect_success 'node-unreachable: nothing answers, the cluster says Up' '
 '
 
 test_expect_success 'winrm-401, winrm-slow, winrm-malformed on XPNODE2 only' '
-	start_lab "$XPV_LABS/winrm-401.yaml" &&
+	start_basic_lab "$XPV_LABS/winrm-401.yaml" &&
 	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "HTTP 401" err && wql 127.0.10.1 "select Name from Win32_Service" >/dev/null &&
-	start_lab "$XPV_LABS/winrm-slow.yaml" &&
+	start_basic_lab "$XPV_LABS/winrm-slow.yaml" &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --max-time 2 --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" \
 		https://127.0.10.2:15986/wsman)" = 000 &&
-	start_lab "$XPV_LABS/winrm-malformed.yaml" &&
+	start_basic_lab "$XPV_LABS/winrm-malformed.yaml" &&
 	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "malformed XML" err && wql 127.0.10.1 "select Name from Win32_Service" >/dev/null
 '
 
 test_expect_success 'os-build: XPNODE2 reports another build' '
-	start_lab "$XPV_LABS/os-build.yaml" &&
+	start_basic_lab "$XPV_LABS/os-build.yaml" &&
 	test "$(wql 127.0.10.1 "select BuildNumber from Win32_OperatingSystem" | jq -r ".[0].BuildNumber")" = 20348 &&
 	test "$(wql 127.0.10.2 "select BuildNumber from Win32_OperatingSystem" | jq -r ".[0].BuildNumber")" = 17763
 '
@@ -140,7 +140,7 @@ test_expect_success 'os-build: XPNODE2 reports another build' '
 test_expect_success 'a node can hold other files than the defaults' '
 	sed -e "s/^  - {name: XPNODE2, address: 127.0.10.2}$/  - name: XPNODE2\n    address: 127.0.10.2\n    files: {'"'"'C:\\\\Temp\\\\x.txt'"'"': hello}/" \
 		"$XPV_LABS/healthy.yaml" >files.yaml &&
-	start_lab files.yaml &&
+	start_basic_lab files.yaml &&
 	test "$("$XPV" probe exec --host 127.0.10.2:15986 --ca lab-state/ca.pem -- type "c:\\temp\\X.TXT")" = hello &&
 	expect_code 1 "$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- type "C:\\Temp\\x.txt" 2>err &&
 	grep -q "cannot find the path" err

@@ -6,7 +6,7 @@
 
 test_expect_success 'a 64-node lab starts; every node answers WinRM and HTTPS' '
 	bash "$XPV_SRC/ci/bench/make-lab.sh" 64 >lab64.yaml &&
-	start_lab lab64.yaml &&
+	start_basic_lab lab64.yaml &&
 	test "$(jq ".nodes | length" lab-state/ready.json)" = 64 &&
 	for i in $(seq 1 64); do
 		"$XPV" probe wql --host "127.0.10.$i:15986" --ca lab-state/ca.pem "select Name from Win32_ComputerSystem" |
@@ -18,7 +18,7 @@ test_expect_success 'a 64-node lab starts; every node answers WinRM and HTTPS' '
 '
 
 test_expect_success '32 clients at once, 400 requests: WinRM queries and logins all succeed' '
-	start_lab "$XPV_LABS/healthy.yaml" &&
+	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	seq 1 200 | xargs -P 32 -I{} sh -c "\"$XPV\" probe wql --host 127.0.10.\$(({} % 2 + 1)):15986 --ca lab-state/ca.pem \
 		\"select Name,State from Win32_Service where Name like '"'"'Milestone%'"'"'\" | jq length" >counts 2>errs &&
 	test "$(sort -u counts)" = 3 && test "$(wc -l <counts)" = 200 && test ! -s errs &&

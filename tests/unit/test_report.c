@@ -83,7 +83,7 @@ static int setup(void **state)
 			"nodes:\n"
 			"  - {name: '" HOSTILE_NODE "', host: 127.0.10.1}\n"
 			"  - {name: \"quote\\\"amp&apos'\", host: 127.0.10.2}\n"
-			"winrm: {auth: basic, username: admin, password_env: XPV_TEST_WINRM_PW}\n"
+			"winrm: {transport: https, auth: basic, username: admin, password_env: XPV_TEST_WINRM_PW}\n"
 			"login: {username: admin, password: 'inline-login-pw'}\n"
 			"checks: {params: {t-cluster: {duplicate: true, verdict: pass}}}\n"
 			"waivers:\n"

@@ -395,7 +395,7 @@ static void test_results_are_cleaned_and_redacted(void **state)
 	const struct xpv_result *r;
 
 	(void)state;
-	run = run_yaml(HEAD NODES2 "winrm: {auth: basic, username: u, password: 'Pa55<w>rd'}\n"
+	run = run_yaml(HEAD NODES2 "winrm: {transport: https, auth: basic, username: u, password: 'Pa55<w>rd'}\n"
 				   "checks: {params: {t-nodes: {echo_secret: true, message: \"<script>\\x01\"}}}\n",
 		       NULL);
 	r = find(run, "t-nodes", "node1");

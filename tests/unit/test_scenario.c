@@ -82,12 +82,19 @@ static const struct bad_case cases[] = {
 	  ":2:38: cluster.address: malformed URL 'ftp://r.lab': the scheme must be https or http" },
 	{ "name: lab\ncluster: {name: c, role: r, address: 'https://exa mple'}\nnodes: [{name: a, host: h1}, {name: b, host: h2}]\n",
 	  ":2:38: cluster.address: malformed URL 'https://exa mple': Bad hostname" },
-	{ BASE "winrm:\n  auth: basic\n  username: u\n  password_file: /nonexistent/pw\n",
-	  ":14:18: winrm.password_file: cannot read /nonexistent/pw: No such file or directory" },
-	{ BASE "winrm:\n  auth: basic\n  username: u\n  password_env: XPV_TEST_UNSET_VARIABLE\n",
-	  ":14:17: winrm.password_env: environment variable XPV_TEST_UNSET_VARIABLE is not set" },
+	{ BASE "winrm:\n  transport: https\n  auth: basic\n  username: u\n  password_file: /nonexistent/pw\n",
+	  ":15:18: winrm.password_file: cannot read /nonexistent/pw: No such file or directory" },
+	{ BASE "winrm:\n  transport: https\n  auth: basic\n  username: u\n  password_env: XPV_TEST_UNSET_VARIABLE\n",
+	  ":15:17: winrm.password_env: environment variable XPV_TEST_UNSET_VARIABLE is not set" },
 	{ BASE "name: again\n", ":11:1: name: duplicate key" },
-	{ BASE "winrm:\n  auth: ntlm\n", ":12:9: winrm.auth: expected one of negotiate, basic, got 'ntlm'" },
+	{ BASE "winrm:\n  auth: spnego\n", ":12:9: winrm.auth: expected one of negotiate, basic, kerberos, ntlm, got 'spnego'" },
+	{ BASE "winrm:\n  transport: ftp\n", ":12:14: winrm.transport: expected one of http, https, got 'ftp'" },
+	{ BASE "winrm:\n  auth: ntlm\n", ":12:3: winrm.username: missing required key (auth ntlm needs a username and a password)" },
+	{ BASE "winrm:\n  auth: basic\n  username: u\n  password: inline-pw\n",
+	  ":12:3: winrm: auth basic sends the password in clear text: it needs transport https" },
+	{ BASE "winrm:\n  kdc: dc1.example.internal:88\n",
+	  ":12:3: winrm: kdc needs the realm: set realm, or a username user@REALM" },
+	{ BASE "winrm:\n  password_env: HOME\n", ":12:3: winrm: a password needs a username: set username too" },
 	{ BASE "winrm:\n  insecure: yes\n", ":12:13: winrm.insecure: expected true or false, got 'yes'" },
 	{ BASE "waivers:\n  - check: t-cluster\n    expires: 2030-01-01\n",
 	  ":12:5: waivers[0].reason: missing required key" },
@@ -115,7 +122,7 @@ static const struct bad_case cases[] = {
 	  ":1:1: cluster: missing required key (or set 'lab' to run against the built-in lab)" },
 	{ BASE "winrm:\n  username: u\n  password_env: HOME\n  password: inline\n",
 	  ":14:13: winrm.password: only one of password_env, password_file, password may be set" },
-	{ BASE "winrm:\n  auth: basic\n", ":12:3: winrm.username: missing required key (auth basic needs a username and a password)" },
+	{ BASE "winrm:\n  transport: https\n  auth: basic\n", ":12:3: winrm.username: missing required key (auth basic needs a username and a password)" },
 	{ BASE "checks:\n  params:\n    t-cluster:\n      nope: 1\n",
 	  ":14:7: checks.params.t-cluster.nope: unknown parameter of check t-cluster" },
 	{ BASE "checks:\n  params:\n    t-nodes:\n      sleep_ms: soon\n",
@@ -194,8 +201,12 @@ static void test_defaults(void **state)
 	assert_int_equal(sc->cluster.port, 443);
 	assert_int_equal(sc->n_nodes, 2);
 	assert_string_equal(sc->nodes[1].host, "127.0.10.2");
-	assert_int_equal(sc->winrm.port, 5986);
+	/* a stock Windows Server: HTTP 5985, Negotiate, SPN HTTP/<host> */
+	assert_int_equal(sc->winrm.port, 5985);
+	assert_int_equal(sc->winrm.transport, XPV_TRANSPORT_HTTP);
 	assert_int_equal(sc->winrm.auth, XPV_AUTH_NEGOTIATE);
+	assert_string_equal(sc->winrm.spn_service, "HTTP");
+	assert_null(sc->winrm.realm);
 	assert_false(sc->winrm.insecure);
 	assert_string_equal(xpv_scenario_service(sc, "management_server")->name,
 			    "Milestone XProtect Management Server");
@@ -239,7 +250,7 @@ static void test_full(void **state)
 	char *yaml = xpv_asprintf(
 		BASE "description: \"full\"\n"
 		     "resolve:\n  ms-role.lab.local: 127.0.10.100\n"
-		     "winrm:\n  port: 15986\n  auth: basic\n  username: lab\\admin\n  password_file: winrm.pw\n"
+		     "winrm:\n  port: 15986\n  transport: https\n  auth: basic\n  username: lab\\admin\n  password_file: winrm.pw\n"
 		     "  ca_file: %s\n  connect_timeout_s: 2.5\n"
 		     "services:\n  log_server: {name: Custom Log, optional: true}\n"
 		     "login:\n  method: basic\n  username: admin\n  password_env: XPV_TEST_LOGIN_PW\n"
@@ -303,7 +314,7 @@ static void test_inline_password_warns(void **state)
 
 	(void)state;
 	assert_int_equal(load_text(&sc, &d, &path,
-				   BASE "winrm:\n  auth: basic\n  username: u\n  password: hunter2\n"
+				   BASE "winrm:\n  transport: https\n  auth: basic\n  username: u\n  password: hunter2\n"
 					"  insecure: true\n"),
 			 0);
 	assert_int_equal(sc->n_warnings, 2);
@@ -323,7 +334,7 @@ static void test_short_secret_warns(void **state)
 
 	(void)state;
 	setenv("XPV_TEST_SHORT_PW", "pw1", 1);
-	assert_int_equal(load_text(&sc, &d, &path, BASE "winrm:\n  auth: basic\n  username: u\n  password_env: XPV_TEST_SHORT_PW\n"), 0);
+	assert_int_equal(load_text(&sc, &d, &path, BASE "winrm:\n  transport: https\n  auth: basic\n  username: u\n  password_env: XPV_TEST_SHORT_PW\n"), 0);
 	assert_int_equal(sc->n_warnings, 1);
 	assert_string_equal(sc->warnings[0], "the secret of winrm.password_env is only 3 characters long: it is "
 					     "redacted wherever that text appears, which garbles messages and hints "

@@ -47,7 +47,8 @@ static struct xpv_winrm_opts opts_for(struct env *e, const char *host)
 	static const struct xpv_resolve pins[] = { { "node1.lab.local", "127.0.0.1" },
 						   { "node2.lab.local", "127.0.0.1" } };
 	struct xpv_winrm_opts o = {
-		.node = "node1", .host = host, .port = ts_port(e->ts), .auth = XPV_AUTH_BASIC,
+		.node = "node1", .host = host, .port = ts_port(e->ts), .transport = XPV_TRANSPORT_HTTPS,
+		.auth = XPV_AUTH_BASIC,
 		.username = USER, .password = PASS, .ca_file = ca_file, .connect_timeout_ms = 2000,
 		.request_timeout_ms = 5000, .resolve = pins, .n_resolve = 2,
 		.transcript = on_exchange, .transcript_arg = e,
