@@ -19,6 +19,7 @@ packages=(
 	krb5-kdc krb5-admin-server krb5-user   # the lab's KDC (krb5kdc, kdb5_util, kadmin.local); kinit/klist in tests
 	python3-requests-ntlm python3-requests-kerberos   # pywinrm's ntlm and kerberos transports, to test the lab
 	tcpdump   # captures loopback traffic in the message-encryption test
+	libfaketime   # the lab KDC of the clock-skew fault runs 10 minutes ahead
 )
 
 missing=()

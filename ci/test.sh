@@ -32,7 +32,7 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$jobs"
 for target in build/fuzz/tests/fuzz/fuzz_*; do
 	corpus=$(mktemp -d)
-	cp tests/data/wsman/*.xml "$corpus"/
+	cp tests/data/wsman/*.xml tests/data/crypt/* "$corpus"/
 	"$target" -max_total_time="${XPV_FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 \
 		-print_final_stats=1 "$corpus" 2>build/fuzz/"$(basename "$target")".log || {
 		tail -50 build/fuzz/"$(basename "$target")".log

@@ -312,6 +312,22 @@ static void check_credentials(struct xpv_yaml *Y, yaml_node_t *n, const char *pa
 		xpv_yaml_diag(Y, n, path, "username and password go together: set both or neither");
 }
 
+/* Whether the document names a lab (whose accounts are then used). */
+static bool names_lab(struct xpv_yaml *Y)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&Y->doc);
+
+	if (root == NULL || root->type != YAML_MAPPING_NODE)
+		return false;
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = xpv_yaml_node(Y, p->key);
+
+		if (k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, "lab") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void load_winrm(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
 	void *base)
 {
@@ -322,7 +338,7 @@ static void load_winrm(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_
 	xpv_yaml_map(Y, n, path, winrm_fields, base);
 	if (Y->diags->n != before)
 		return;
-	if (sc->winrm.auth == XPV_AUTH_BASIC || sc->winrm.auth == XPV_AUTH_NTLM)
+	if ((sc->winrm.auth == XPV_AUTH_BASIC || sc->winrm.auth == XPV_AUTH_NTLM) && !names_lab(Y))
 		check_credentials(Y, n, path, sc->winrm.username, &sc->winrm.password, true,
 				  sc->winrm.auth == XPV_AUTH_BASIC ? "auth basic needs a username and a password"
 								   : "auth ntlm needs a username and a password");

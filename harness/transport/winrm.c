@@ -9,6 +9,9 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <libxml/parser.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@ struct xpv_winrm {
 	struct xpv_gss *gss;
 	char *spn;
 	char *auth_header;   /* "Authorization: Negotiate ..." of the next request, or NULL */
+	char *peer_pem;      /* https: the server's certificate of the last handshake */
 	const char *content_type;
 };
 
@@ -129,6 +133,50 @@ void xpv_winrm_opts_from_scenario(struct xpv_winrm_opts *o, const struct xpv_sce
 	o->n_resolve = sc->n_resolve;
 }
 
+static int ctx_index = -1;
+
+static void ctx_index_init(void)
+{
+	ctx_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/* OpenSSL's verify callback, with the verdict left as OpenSSL found it:
+ * it only keeps the server's certificate, for channel binding. */
+static int keep_peer(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct xpv_winrm *s = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index) : NULL;
+	X509 *x = X509_STORE_CTX_get_current_cert(store);
+	BIO *bio;
+
+	if (s == NULL || x == NULL || X509_STORE_CTX_get_error_depth(store) != 0)
+		return ok;
+	bio = BIO_new(BIO_s_mem());
+	if (bio != NULL && PEM_write_bio_X509(bio, x) == 1) {
+		char *data;
+		long n = BIO_get_mem_data(bio, &data);
+
+		free(s->peer_pem);
+		s->peer_pem = xpv_asprintf("%.*s", (int)n, data);
+	}
+	BIO_free(bio);
+	return ok;
+}
+
+/* libcurl's SSL_CTX hook: every new TLS connection reports its server. */
+static CURLcode on_ssl_ctx(CURL *c, void *sslctx, void *arg)
+{
+	static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+	SSL_CTX *ctx = sslctx;
+
+	(void)c;
+	pthread_once(&index_once, ctx_index_init);
+	if (ctx_index < 0 || SSL_CTX_set_ex_data(ctx, ctx_index, arg) != 1)
+		return CURLE_SSL_CERTPROBLEM;
+	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), keep_peer);
+	return CURLE_OK;
+}
+
 static bool is_gss(enum xpv_winrm_auth a)
 {
 	return a == XPV_AUTH_NEGOTIATE || a == XPV_AUTH_KERBEROS || a == XPV_AUTH_NTLM;
@@ -196,6 +244,8 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
 		/* the server's certificate, for channel binding */
 		curl_easy_setopt(s->curl, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(s->curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		curl_easy_setopt(s->curl, CURLOPT_SSL_CTX_DATA, s);
 		if (opts->ca_file != NULL)
 			curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
 	}
@@ -219,6 +269,7 @@ void xpv_winrm_close(struct xpv_winrm *s)
 	xpv_gss_free(s->gss);
 	free(s->spn);
 	free(s->auth_header);
+	free(s->peer_pem);
 	free(s->url);
 	free(s->name);
 	free(s->resp);
@@ -428,22 +479,29 @@ static int channel_binding(struct xpv_winrm *s, unsigned char **cb, size_t *cb_l
 	record(s, "", start, status, rc < 0 ? xpv_error_last() : NULL, NULL);
 	if (rc < 0)
 		return rc;
+	/* the certificate of this very connection, kept at its handshake */
+	if (s->peer_pem != NULL) {
+		rc = xpv_gss_tls_binding(cb, cb_len, s->peer_pem);
+		goto out;
+	}
 	curl_easy_getinfo(s->curl, CURLINFO_CERTINFO, &ci);
 	if (ci == NULL || ci->num_of_certs < 1)
 		return xpv_error_set(XPV_ETLS, "%s: the server's certificate is not known for channel binding", s->name);
 	for (struct curl_slist *l = ci->certinfo[0]; l != NULL; l = l->next) {
 		if (strncmp(l->data, "Cert:", 5) == 0) {
 			rc = xpv_gss_tls_binding(cb, cb_len, l->data + 5);
-			if (rc < 0) {
-				char *why = xpv_strdup(xpv_error_last());
-
-				rc = xpv_error_set(rc, "%s: %s", s->name, why);
-				free(why);
-			}
-			return rc;
+			goto out;
 		}
 	}
 	return xpv_error_set(XPV_ETLS, "%s: the server's certificate is not known for channel binding", s->name);
+out:
+	if (rc < 0) {
+		char *why = xpv_strdup(xpv_error_last());
+
+		rc = xpv_error_set(rc, "%s: %s", s->name, why);
+		free(why);
+	}
+	return rc;
 }
 
 /* Authenticates the connection with one mechanism: tokens go in empty
@@ -542,8 +600,11 @@ static int authenticate(struct xpv_winrm *s)
 
 	xpv_gss_free(s->gss);
 	s->gss = NULL;
-	if (!s->encrypt)
-		rc = channel_binding(s, &cb, &cb_len);
+	if (!s->encrypt) {
+		rc = channel_binding(s, &cb, &cb_len); /* its errors name the node */
+		if (rc < 0)
+			return rc;
+	}
 	if (rc == 0 && s->o.auth != XPV_AUTH_NTLM) {
 		rc = handshake(s, XPV_GSS_KERBEROS, cb, cb_len);
 		if (rc < 0 && s->o.auth == XPV_AUTH_NEGOTIATE && s->o.password != NULL && s->o.username != NULL) {
@@ -630,9 +691,13 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 	/* a connection the server forgot (401) is authenticated once more */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (s->gss_mode && s->gss == NULL) {
+			start = xpv_now_us();
 			rc = authenticate(s);
-			if (rc < 0)
+			if (rc < 0) {
+				/* the message was not sent: the transcript says why */
+				record(s, body, start, 0, xpv_error_last(), NULL);
 				return rc;
+			}
 		}
 		start = xpv_now_us();
 		free(plain);
