@@ -136,9 +136,15 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	set_secret(&sc->winrm.password, c->winrm_password);
 	sc->winrm.ca_file = xpv_asprintf("%s/ca.pem", lr->state_dir);
 	sc->login.present = true;
-	sc->login.method = XPV_LOGIN_BASIC;
-	sc->login.username = xpv_strdup(c->login_user);
-	set_secret(&sc->login.password, c->login_password);
+	if (sc->login.method == XPV_LOGIN_WINDOWS && c->domain.present) {
+		/* the domain account, through Negotiate */
+		sc->login.username = xpv_asprintf("%s@%s", c->winrm_user, c->domain.realm);
+		set_secret(&sc->login.password, c->winrm_password);
+	} else {
+		sc->login.method = XPV_LOGIN_BASIC;
+		sc->login.username = xpv_strdup(c->login_user);
+		set_secret(&sc->login.password, c->login_password);
+	}
 	sc->tls.ca_file = xpv_strdup(sc->winrm.ca_file);
 	/* the built-in lab exists to be disrupted */
 	sc->failover.allow_disruptive = true;

@@ -1,5 +1,8 @@
 #include "login.h"
 
+#include "auth.h"
+#include "error.h"
+#include "http_auth.h"
 #include "secrets.h"
 #include "util.h"
 
@@ -9,6 +12,7 @@
 #include <string.h>
 
 #define MAX_ANSWER (1u << 20)
+#define MAX_AUTH_LEGS 8
 
 struct buf {
 	char *data;
@@ -48,7 +52,7 @@ static void note(char **transcript, const char *method, const char *url, const c
  * `*err` set and `*how` saying whether nothing answered. */
 static long request(CURL *c, const struct xpv_scenario *sc, const char *path, const char *form,
 		    const char *bearer, struct buf *out, char **err, enum xpv_login_outcome *how, long timeout_ms,
-		    char **transcript)
+		    char **transcript, const char *authz, char **peer)
 {
 	char *url = xpv_asprintf("%s://%s:%ld%s", sc->cluster.scheme, sc->cluster.address_host, sc->cluster.port, path);
 	struct curl_slist *pins = NULL, *headers = NULL;
@@ -69,6 +73,10 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 		explicit_bzero(h, strlen(h));
 		free(h);
 	}
+	if (authz != NULL)
+		headers = curl_slist_append(headers, authz);
+	free(out->data);
+	*out = (struct buf){ 0 };
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -84,15 +92,8 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 		curl_easy_setopt(c, CURLOPT_CAINFO, sc->tls.ca_file);
 	if (form != NULL)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	if (sc->login.method == XPV_LOGIN_WINDOWS && form != NULL) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NEGOTIATE);
-		if (sc->login.username != NULL) {
-			curl_easy_setopt(c, CURLOPT_USERNAME, sc->login.username);
-			curl_easy_setopt(c, CURLOPT_PASSWORD, sc->login.password.value ? sc->login.password.value : "");
-		} else {
-			curl_easy_setopt(c, CURLOPT_USERPWD, ":"); /* the Kerberos ticket */
-		}
-	}
+	if (peer != NULL)
+		xpv_http_keep_peer(c, peer);
 	cc = curl_easy_perform(c);
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -103,7 +104,12 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 			       : XPV_LOGIN_NOT_EVALUATED;
 		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	}
-	note(transcript, form ? "POST" : "GET", url, form, status, out, status < 0 ? *err : NULL);
+	{
+		char *shown = authz && form ? xpv_asprintf("%s\n(with Authorization: Negotiate, redacted)", form) : NULL;
+
+		note(transcript, form ? "POST" : "GET", url, shown ? shown : form, status, out, status < 0 ? *err : NULL);
+		free(shown);
+	}
 	curl_slist_free_all(pins);
 	curl_slist_free_all(headers);
 	free(url);
@@ -142,6 +148,104 @@ static char *form(CURL *c, const struct xpv_scenario *sc)
 	return out;
 }
 
+/* The windows grant: the token request carries Negotiate for
+ * HTTP/<cluster host> (Kerberos, else NTLM as Windows clients fall back),
+ * on one connection, bound to its TLS channel. Returns the status of the
+ * last answer, or -1 with `*err`; a context that cannot be set up is a
+ * refusal (`*err` says why). */
+static long windows_token(CURL *c, const struct xpv_scenario *sc, const char *f, struct buf *out, char **err,
+			  enum xpv_login_outcome *how, long timeout_ms, char **transcript)
+{
+	struct xpv_gss_creds creds = { sc->login.username, sc->login.password.value, sc->winrm.realm, NULL,
+				       sc->winrm.ccache };
+	enum xpv_gss_mech mechs[2] = { XPV_GSS_KERBEROS, XPV_GSS_NTLM };
+	size_t n_mechs = sc->login.password.value != NULL && sc->login.username != NULL ? 2 : 1;
+	char *spn = xpv_asprintf("HTTP/%s", sc->cluster.address_host), *peer = NULL, *why = NULL;
+	bool refused = false; /* by the server; else nothing could be sent */
+	unsigned char *cb = NULL;
+	size_t cb_len = 0;
+	long status;
+
+	/* an anonymous request first: IIS answers 401 and names its schemes,
+	 * and the connection's certificate is known for the binding */
+	status = request(c, sc, sc->login.token_path, f, NULL, out, err, how, timeout_ms, transcript, NULL, &peer);
+	if (status != 401)
+		goto out;
+	if (peer != NULL && xpv_gss_tls_binding(&cb, &cb_len, peer) < 0) {
+		status = -1;
+		*how = XPV_LOGIN_NOT_EVALUATED;
+		*err = xpv_strdup(xpv_error_last());
+		goto out;
+	}
+	for (size_t m = 0; m < n_mechs; m++) {
+		struct xpv_gss *g = NULL;
+		unsigned char *in = NULL, *tok = NULL;
+		size_t in_len = 0, tok_len = 0;
+		bool done = false;
+		int rc = xpv_gss_client_new(&g, mechs[m], &creds, spn, cb, cb_len);
+
+		for (int leg = 0; rc == 0 && leg < MAX_AUTH_LEGS; leg++) {
+			char *b64, *authz;
+
+			rc = xpv_gss_step(g, in, in_len, &tok, &tok_len, &done);
+			free(in);
+			in = NULL;
+			if (rc < 0 || tok == NULL)
+				break;
+			b64 = xpv_b64_encode(tok, tok_len);
+			authz = xpv_asprintf("Authorization: Negotiate %s", b64);
+			free(b64);
+			free(tok);
+			tok = NULL;
+			status = request(c, sc, sc->login.token_path, f, NULL, out, err, how, timeout_ms, transcript, authz,
+					 &peer);
+			free(authz);
+			if (status < 0)
+				break;
+			rc = xpv_http_negotiate_token(c, &in, &in_len);
+			if (rc == 0 && status == 401 && in != NULL)
+				continue;
+			if (rc == 0 && status != 401 && in != NULL) {
+				/* Kerberos' mutual authentication */
+				rc = xpv_gss_step(g, in, in_len, &tok, &tok_len, &done);
+				if (rc == 0 && !done)
+					rc = xpv_error_set(XPV_EAUTH, "the server's last Negotiate token did not complete it");
+			}
+			if (rc == 0 && status == 401) {
+				rc = xpv_error_set(XPV_EAUTH, "%s credentials refused (HTTP 401)", xpv_gss_mech_name(g));
+				refused = true;
+			}
+			break;
+		}
+		free(in);
+		free(tok);
+		if (rc == 0 && status >= 0 && status != 401) {
+			xpv_gss_free(g);
+			goto out; /* the grant's own answer */
+		}
+		if (status < 0) {
+			xpv_gss_free(g);
+			goto out;
+		}
+		{
+			char *next = xpv_asprintf("%s%s%s", why ? why : "", why ? "; " : "", xpv_error_last());
+
+			free(why);
+			why = next;
+		}
+		xpv_gss_free(g);
+	}
+	status = -1;
+	*how = refused ? XPV_LOGIN_REFUSED : XPV_LOGIN_NOT_EVALUATED;
+	*err = xpv_asprintf("Windows login through %s failed: %s", spn, why ? why : "no mechanism");
+out:
+	free(why);
+	free(spn);
+	free(peer);
+	free(cb);
+	return status;
+}
+
 void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long timeout_ms)
 {
 	CURL *c = curl_easy_init();
@@ -159,11 +263,17 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 		return;
 	}
 	f = form(c, sc);
-	status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms, &r->transcript);
+	if (sc->login.method == XPV_LOGIN_WINDOWS)
+		status = windows_token(c, sc, f, &b, &err, &how, timeout_ms, &r->transcript);
+	else
+		status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms, &r->transcript, NULL,
+				 NULL);
 	r->token_ms = (long)(xpv_mono_ms() - t0);
 	if (status < 0) {
 		r->outcome = how;
-		r->message = xpv_asprintf("no answer from the token endpoint: %s", err);
+		r->message = sc->login.method == XPV_LOGIN_WINDOWS && how != XPV_LOGIN_UNREACHABLE
+				     ? xpv_strdup(err)
+				     : xpv_asprintf("no answer from the token endpoint: %s", err);
 		goto out;
 	}
 	doc = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
@@ -185,9 +295,8 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 	xpv_secret_register(token);
 	json_decref(doc);
 	doc = NULL;
-	free(b.data);
-	b = (struct buf){ 0 };
-	status = request(c, sc, "/api/rest/v1/sites", NULL, token, &b, &err, &how, timeout_ms, &r->transcript);
+	status = request(c, sc, "/api/rest/v1/sites", NULL, token, &b, &err, &how, timeout_ms, &r->transcript, NULL,
+			 NULL);
 	if (status < 0) {
 		r->outcome = how;
 		r->message = xpv_asprintf("logged in, but no answer from the REST API: %s", err);
@@ -205,7 +314,7 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 	r->site_name = xpv_strdup(json_string_value(json_object_get(site, "displayName")));
 	r->site_version = xpv_strdup(json_string_value(json_object_get(site, "version")));
 	r->message = xpv_asprintf("logged in as %s; site %s, version %s",
-				  sc->login.method == XPV_LOGIN_BASIC ? sc->login.username : "the Windows user",
+				  sc->login.username ? sc->login.username : "the Windows user",
 				  r->site_name ? r->site_name : "(unnamed)", r->site_version ? r->site_version : "unknown");
 out:
 	json_decref(doc);

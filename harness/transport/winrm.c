@@ -2,16 +2,13 @@
 
 #include "auth.h"
 #include "error.h"
+#include "http_auth.h"
 #include "log.h"
 #include "secrets.h"
 #include "util.h"
 #include "winrm_crypt.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <libxml/parser.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,7 +19,6 @@
 #define MAX_PULLS 100000       /* a server that never ends an enumeration */
 #define MAX_RECEIVES 100000    /* a command that never reports Done */
 #define MAX_AUTH_LEGS 8        /* Kerberos takes 1, NTLM 2 */
-#define MAX_TOKEN (64u << 10)  /* bytes of a Negotiate token in a header */
 
 struct xpv_winrm {
 	struct xpv_winrm_opts o;
@@ -133,50 +129,6 @@ void xpv_winrm_opts_from_scenario(struct xpv_winrm_opts *o, const struct xpv_sce
 	o->n_resolve = sc->n_resolve;
 }
 
-static int ctx_index = -1;
-
-static void ctx_index_init(void)
-{
-	ctx_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-}
-
-/* OpenSSL's verify callback, with the verdict left as OpenSSL found it:
- * it only keeps the server's certificate, for channel binding. */
-static int keep_peer(int ok, X509_STORE_CTX *store)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct xpv_winrm *s = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index) : NULL;
-	X509 *x = X509_STORE_CTX_get_current_cert(store);
-	BIO *bio;
-
-	if (s == NULL || x == NULL || X509_STORE_CTX_get_error_depth(store) != 0)
-		return ok;
-	bio = BIO_new(BIO_s_mem());
-	if (bio != NULL && PEM_write_bio_X509(bio, x) == 1) {
-		char *data;
-		long n = BIO_get_mem_data(bio, &data);
-
-		free(s->peer_pem);
-		s->peer_pem = xpv_asprintf("%.*s", (int)n, data);
-	}
-	BIO_free(bio);
-	return ok;
-}
-
-/* libcurl's SSL_CTX hook: every new TLS connection reports its server. */
-static CURLcode on_ssl_ctx(CURL *c, void *sslctx, void *arg)
-{
-	static pthread_once_t index_once = PTHREAD_ONCE_INIT;
-	SSL_CTX *ctx = sslctx;
-
-	(void)c;
-	pthread_once(&index_once, ctx_index_init);
-	if (ctx_index < 0 || SSL_CTX_set_ex_data(ctx, ctx_index, arg) != 1)
-		return CURLE_SSL_CERTPROBLEM;
-	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), keep_peer);
-	return CURLE_OK;
-}
-
 static bool is_gss(enum xpv_winrm_auth a)
 {
 	return a == XPV_AUTH_NEGOTIATE || a == XPV_AUTH_KERBEROS || a == XPV_AUTH_NTLM;
@@ -244,8 +196,7 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
 		/* the server's certificate, for channel binding */
 		curl_easy_setopt(s->curl, CURLOPT_CERTINFO, 1L);
-		curl_easy_setopt(s->curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-		curl_easy_setopt(s->curl, CURLOPT_SSL_CTX_DATA, s);
+		xpv_http_keep_peer(s->curl, &s->peer_pem);
 		if (opts->ca_file != NULL)
 			curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
 	}
@@ -281,27 +232,6 @@ void xpv_winrm_close(struct xpv_winrm *s)
 const struct xpv_wsman_fault *xpv_winrm_last_fault(const struct xpv_winrm *s)
 {
 	return &s->fault;
-}
-
-/* The auth schemes the server offered with a 401 ("Negotiate, Basic"). */
-static char *offered_schemes(CURL *c)
-{
-	char *list = xpv_strdup("");
-	struct curl_header *h;
-
-	for (size_t i = 0; curl_easy_header(c, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) == CURLHE_OK; i++) {
-		char *next = xpv_asprintf("%s%s%.*s", list, i ? ", " : "", (int)strcspn(h->value, " "), h->value);
-
-		free(list);
-		list = next;
-		if (i + 1 >= h->amount)
-			break;
-	}
-	if (list[0] == '\0') {
-		free(list);
-		list = xpv_strdup("none");
-	}
-	return list;
 }
 
 static char *response_headers(CURL *c)
@@ -447,22 +377,6 @@ static int http_post(struct xpv_winrm *s, const void *body, size_t len, const ch
 	return 0;
 }
 
-/* The value of the first response header `name` whose value starts with
- * the word `scheme` (case-insensitive), or NULL. */
-static const char *header_with(CURL *c, const char *name, const char *scheme)
-{
-	struct curl_header *h;
-	size_t l = strlen(scheme);
-
-	for (size_t i = 0; curl_easy_header(c, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK; i++) {
-		if (strncasecmp(h->value, scheme, l) == 0 && (h->value[l] == '\0' || h->value[l] == ' '))
-			return h->value;
-		if (i + 1 >= h->amount)
-			break;
-	}
-	return NULL;
-}
-
 /* The TLS channel binding of this connection's server (RFC 5929), kept for
  * the session: the listener's certificate does not change under a run. */
 static int channel_binding(struct xpv_winrm *s, unsigned char **cb, size_t *cb_len)
@@ -518,7 +432,6 @@ static int handshake(struct xpv_winrm *s, enum xpv_gss_mech mech, const unsigned
 
 	rc = xpv_gss_client_new(&g, mech, &creds, s->spn, cb, cb_len);
 	for (int leg = 0; rc == 0; leg++) {
-		const char *www;
 		long status;
 		int64_t start;
 		char *b64;
@@ -546,12 +459,9 @@ static int handshake(struct xpv_winrm *s, enum xpv_gss_mech mech, const unsigned
 		record(s, "", start, status, rc < 0 ? xpv_error_last() : NULL, NULL);
 		if (rc < 0)
 			break;
-		www = header_with(s->curl, "WWW-Authenticate", "Negotiate");
-		if (www != NULL && strlen(www) > 10 && strlen(www) - 10 <= MAX_TOKEN &&
-		    xpv_b64_decode(&in, &in_len, www + 10) < 0) {
-			rc = xpv_error_set(XPV_EPROTO, "the server's Negotiate token is not base64");
+		rc = xpv_http_negotiate_token(s->curl, &in, &in_len);
+		if (rc < 0)
 			break;
-		}
 		if (status == 200) {
 			if (in != NULL) {
 				rc = xpv_gss_step(g, in, in_len, &tok, &tok_len, &done);
@@ -566,7 +476,7 @@ static int handshake(struct xpv_winrm *s, enum xpv_gss_mech mech, const unsigned
 		if (status == 401 && in != NULL)
 			continue; /* the next leg (NTLM's challenge, or Kerberos' error token) */
 		if (status == 401) {
-			char *schemes = offered_schemes(s->curl);
+			char *schemes = xpv_http_offered_schemes(s->curl);
 
 			rc = xpv_error_set(XPV_EAUTH, "authentication refused: the server did not accept the %s "
 						      "credentials of %s (HTTP 401; it offers: %s)",
@@ -716,7 +626,7 @@ static int post(struct xpv_wsman_reply *reply, struct xpv_winrm *s, const char *
 		return rc;
 	}
 	if (status == 401) {
-		char *schemes = offered_schemes(s->curl);
+		char *schemes = xpv_http_offered_schemes(s->curl);
 
 		rc = xpv_error_set(XPV_EAUTH, "%s: authentication refused (HTTP 401; the server offers: %s)", s->name,
 				   schemes);

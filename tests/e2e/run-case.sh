@@ -5,8 +5,9 @@
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
 # ground truth in the same run. 'winrm' sets how the nodes are reached
-# (auth, transport); 'evidence' lists patterns that must be found in the
-# run's WinRM transcripts (which mechanism, which error).
+# (auth, transport), 'login' how clients log in (method); 'evidence' lists
+# patterns that must be found in the run's transcripts (which mechanism,
+# which error).
 . "$(dirname "$0")/../cli/lib.sh"
 
 case_file=$1
@@ -16,12 +17,14 @@ name=$(basename "$case_file" .yaml)
 lab=$(jq -r .lab case.json)
 method=$(jq -r '.method // "restart-owner"' case.json)
 winrm=$(jq -c '{connect_timeout_s: 2, request_timeout_s: 4} + (.winrm // {})' case.json)
+login=$(jq -c 'if .login then "login: \(.login | tojson)" else "" end' case.json | jq -r .)
 
 cat >scenario.yaml <<YAML
 name: e2e $name
 lab: $XPV_LABS/$lab
 tls: {require_ip_san: true}
 winrm: $winrm
+$login
 failover: {method: $method, takeover_max_s: 4, poll_ms: 250, timeout_s: 10}
 checks: {params: {failover-takeover: {settle_s: 2}}}
 YAML

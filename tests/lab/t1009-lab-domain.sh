@@ -96,6 +96,17 @@ test_expect_success 'curl --negotiate over HTTPS: a bad body gets a WS-Managemen
 	grep -q "WSManFault" body
 '
 
+test_expect_success 'curl --negotiate logs in to the IDP with the windows grant (Kerberos to HTTP/ms-role.lab.local)' '
+	krb5_env &&
+	curl -sS --negotiate -u : --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
+		-d grant_type=windows_credentials -d client_id=GrantValidatorClient \
+		https://$ROLE_HOST:10443/IDP/connect/token >tok &&
+	test "$(jq -r .token_type tok)" = Bearer &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
+		-d grant_type=windows_credentials -d client_id=GrantValidatorClient \
+		https://$ROLE_HOST:10443/IDP/connect/token)" = 401
+'
+
 test_expect_success 'Basic is refused on a stock node, and not even offered; a 401 offers Negotiate and Kerberos' '
 	curl -s -i --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" -X POST \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" \
