@@ -41,6 +41,9 @@ static void usage_probe(FILE *out)
 		"                    default XPV_WINRM_AUTH, else the scenario's, else negotiate\n"
 		"      --transport T http (messages sealed) or https; default XPV_WINRM_TRANSPORT, else\n"
 		"                    the scenario's, else http\n"
+		"      --resolve HOST:ADDRESS\n"
+		"                    with --host: connect to ADDRESS for HOST (as curl's --resolve); the\n"
+		"                    SPN (HTTP/HOST) and the certificate still use the name\n"
 		"      --ca FILE     trust this CA file instead of the system store (or the scenario's)\n"
 		"      --insecure    do not verify the server certificate\n"
 		"      --trace       print every HTTP exchange on stderr, sealed messages decrypted\n"
@@ -71,6 +74,7 @@ struct probe {
 	struct xpv_scenario *sc;
 	char *host_part;
 	char *user, *password;
+	struct xpv_resolve pin; /* --resolve HOST:ADDRESS */
 	struct xpv_winrm_opts o;
 };
 
@@ -162,6 +166,10 @@ static int target(struct probe *p)
 		p->o.node = p->host_part;
 		p->o.host = p->host_part;
 		p->o.realm = getenv("XPV_WINRM_REALM");
+		if (p->pin.host != NULL) {
+			p->o.resolve = &p->pin;
+			p->o.n_resolve = 1;
+		}
 		if (getenv("XPV_WINRM_USER") != NULL) {
 			p->user = xpv_strdup(getenv("XPV_WINRM_USER"));
 			rc = xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
@@ -202,8 +210,27 @@ static int target(struct probe *p)
 	return 0;
 }
 
+/* --resolve HOST:ADDRESS, as curl's (without the port): connect to ADDRESS,
+ * keep HOST for the SPN and the certificate. */
+static int parse_pin(struct probe *p, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (colon == NULL || colon == arg || colon[1] == '\0') {
+		xpv_log_error("probe: --resolve takes HOST:ADDRESS, not '%s'", arg);
+		return XPV_EUSAGE;
+	}
+	free(p->pin.host);
+	free(p->pin.address);
+	p->pin.host = xpv_asprintf("%.*s", (int)(colon - arg), arg);
+	p->pin.address = xpv_strdup(colon + 1);
+	return 0;
+}
+
 static void probe_clear(struct probe *p)
 {
+	free(p->pin.host);
+	free(p->pin.address);
 	xpv_scenario_free(p->sc);
 	free(p->host_part);
 	free(p->user);
@@ -212,7 +239,7 @@ static void probe_clear(struct probe *p)
 
 int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
 {
-	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE, O_AUTH, O_TRANSPORT };
+	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE, O_AUTH, O_TRANSPORT, O_RESOLVE };
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, O_SCENARIO },
 		{ "node", required_argument, NULL, O_NODE },
@@ -223,6 +250,7 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		{ "trace", no_argument, NULL, O_TRACE },
 		{ "auth", required_argument, NULL, O_AUTH },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
+		{ "resolve", required_argument, NULL, O_RESOLVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -258,6 +286,10 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		case O_TRACE: p.trace = true; break;
 		case O_AUTH: p.auth = optarg; break;
 		case O_TRANSPORT: p.transport = optarg; break;
+		case O_RESOLVE:
+			if (parse_pin(&p, optarg) < 0)
+				goto out;
+			break;
 		case 'h': usage_probe(stdout); return 0;
 		default:
 			xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);

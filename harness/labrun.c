@@ -133,7 +133,8 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 		sc->winrm.auth = XPV_AUTH_BASIC;
 		sc->winrm.username = xpv_strdup(c->winrm_user);
 	}
-	set_secret(&sc->winrm.password, c->winrm_password);
+	if (sc->winrm.keytab == NULL || !c->domain.present)
+		set_secret(&sc->winrm.password, c->winrm_password);
 	sc->winrm.ca_file = xpv_asprintf("%s/ca.pem", lr->state_dir);
 	sc->login.present = true;
 	if (sc->login.method == XPV_LOGIN_WINDOWS && c->domain.present) {

@@ -840,12 +840,13 @@ static void finish_defaults(struct xpv_scenario *sc)
 	}
 }
 
-/* With a lab, the lab decides how WinRM is reached; the timeouts stay the
- * scenario's. */
+/* With a lab, the lab decides how WinRM is reached; the timeouts, the
+ * authentication, the transport and a keytab (instead of the lab's
+ * password) stay the scenario's. */
 static bool lab_may_set_winrm(const char *key)
 {
 	static const char *const keys[] = { "connect_timeout_s", "operation_timeout_s", "request_timeout_s",
-					    "auth", "transport" };
+					    "auth", "transport", "keytab" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(key, keys[i]) == 0)
@@ -897,6 +898,45 @@ static void check_lab(struct xpv_yaml *Y, yaml_node_t *root)
 		xpv_yaml_diag(Y, root, "nodes", "missing required key (or set 'lab' to run against the built-in lab)");
 }
 
+/* The YAML node of nodes[i] (the root when it cannot be found). */
+static yaml_node_t *nth_node(struct xpv_yaml *Y, yaml_node_t *root, size_t i)
+{
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = xpv_yaml_node(Y, p->key), *v = xpv_yaml_node(Y, p->value);
+
+		if (k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, "nodes") == 0 &&
+		    v->type == YAML_SEQUENCE_NODE && (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) > i)
+			return xpv_yaml_node(Y, v->data.sequence.items.start[i]);
+	}
+	return root;
+}
+
+/* Kerberos needs a host name for each node's SPN (HTTP/<name>): a node
+ * given by address alone has none. */
+static void check_spn_names(struct xpv_yaml *Y, yaml_node_t *root)
+{
+	struct xpv_scenario *sc = ctx_of(Y)->sc;
+
+	if (sc->lab != NULL || sc->winrm.auth == XPV_AUTH_BASIC || sc->winrm.auth == XPV_AUTH_NTLM)
+		return;
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		const struct xpv_node *n = &sc->nodes[i];
+		char *path;
+
+		if (n->fqdn != NULL || n->host == NULL || !xpv_yaml_ip(n->host))
+			continue;
+		path = xpv_asprintf("nodes[%zu]", i);
+		if (sc->winrm.auth == XPV_AUTH_KERBEROS)
+			xpv_yaml_diag(Y, nth_node(Y, root, i), path, "auth kerberos needs the node's host name for its SPN (HTTP/<name>): "
+						     "set fqdn, or host to a name");
+		else
+			add_warning(sc, xpv_asprintf("node %s is given by address only: it has no Kerberos SPN, so "
+						     "Negotiate uses NTLM for it (set fqdn for Kerberos)",
+						     n->name));
+		free(path);
+	}
+}
+
 static void check_reports_distinct(struct xpv_yaml *Y, yaml_node_t *root)
 {
 	const struct xpv_scenario *sc = ctx_of(Y)->sc;
@@ -927,6 +967,8 @@ int xpv_scenario_load(struct xpv_scenario **out, struct xpv_diags *diags, const 
 		xpv_yaml_map(&Y, root, "", top_fields, ctx.sc);
 		if (diags->n == before)
 			check_lab(&Y, root);
+		if (diags->n == before)
+			check_spn_names(&Y, root);
 		check_reports_distinct(&Y, root);
 	}
 	if (xpv_yaml_close(&Y) > 0) {

@@ -51,7 +51,7 @@ test_expect_success 'unset secret variable names file, line and key' '
 	YAML
 	unset XPV_CLI_UNSET_PW &&
 	expect_code 2 "$XPV_TEST" validate sec.yaml 2>err &&
-	grep -qx "sec.yaml:6:66: winrm.password_env: environment variable XPV_CLI_UNSET_PW is not set" err
+	grep -qx "sec.yaml:6:67: winrm.password_env: environment variable XPV_CLI_UNSET_PW is not set" err
 '
 
 test_expect_success 'the documented examples are valid scenarios' '

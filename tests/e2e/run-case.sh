@@ -5,9 +5,9 @@
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
 # ground truth in the same run. 'winrm' sets how the nodes are reached
-# (auth, transport), 'login' how clients log in (method); 'evidence' lists
-# patterns that must be found in the run's transcripts (which mechanism,
-# which error).
+# (auth, transport), 'login' how clients log in (method); 'messages' lists
+# patterns that some result's message must match, 'evidence' patterns that
+# must be found in the run's transcripts (which mechanism, which error).
 . "$(dirname "$0")/../cli/lib.sh"
 
 case_file=$1
@@ -61,6 +61,14 @@ for want in $(jq -r '.expect.results // {} | to_entries[] | @base64' case.json);
 		check=${key%%/*}
 		got=$(jq -r ".checks[] | select(.id == \"$check\") | .results[] | select(.target == \"$target\") | .verdict" r/results.json)
 		test "$got" = "$(echo "$row" | jq -r .value)" || { echo "got \"$got\""; exit 1; }
+	'
+done
+
+for pattern in $(jq -r '.expect.messages // [] | .[] | @base64' case.json); do
+	pattern=$(echo "$pattern" | base64 -d)
+	test_expect_success "$name: a result says '$pattern'" '
+		jq -r ".checks[].results[].message" r/results.json >messages &&
+		grep -qE -- "$pattern" messages || { cat messages; exit 1; }
 	'
 done
 

@@ -134,6 +134,48 @@ test_expect_success 'a listener that demands channel binding: curl (no binding) 
 	test "$(tr -d "\r\n" <out)" = XPNODE1
 '
 
+test_expect_success 'probe with the ticket kinit left (no password): Kerberos by name, the trace decrypted' '
+	start_lab "$XPV_LABS/healthy.yaml" &&
+	krb5_env &&
+	echo "$XPV_WINRM_PASSWORD" | kinit labadmin@LAB.LOCAL >/dev/null &&
+	(unset XPV_WINRM_PASSWORD KRB5_CONFIG &&
+	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe wql --host xpnode1.lab.local:15985 \
+		--resolve xpnode1.lab.local:127.0.10.1 --auth kerberos --transport http --trace \
+		"select Name from Win32_Service where Name = '"'"'ClusSvc'"'"'" >rows.json 2>trace) &&
+	test "$(jq -r ".[0].Name" rows.json)" = ClusSvc &&
+	grep -q "^> POST http://xpnode1.lab.local:15985/wsman (sealed with Kerberos (shown decrypted))" trace &&
+	grep -q "select Name from Win32_Service" trace &&
+	grep -q "Content-Type: multipart/encrypted" trace &&
+	grep -q "^Authorization: \[REDACTED\]" trace &&
+	! grep -q "WWW-Authenticate: Negotiate [A-Za-z0-9+/]" trace
+'
+
+test_expect_success 'a password login leaves no ticket cache behind, and the user'"'"'s own is untouched' '
+	krb5_env &&
+	before=$(klist | grep -c "krbtgt") &&
+	(export KRB5CCNAME=FILE:$PWD/never-written &&
+	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe exec --host xpnode2.lab.local:15985 \
+		--resolve xpnode2.lab.local:127.0.10.2 --auth kerberos --transport http -- hostname >out) &&
+	test "$(tr -d "\r\n" <out)" = XPNODE2 &&
+	test ! -e never-written &&
+	test "$(klist | grep -c "krbtgt")" = "$before"
+'
+
+test_expect_success 'a keytab instead of a password: a lab run over Kerberos' '
+	stop_lab &&
+	printf "addent -password -p labadmin@LAB.LOCAL -k 1 -e aes256-cts-hmac-sha1-96\n%s\nwkt user.keytab\nquit\n" \
+		"$XPV_WINRM_PASSWORD" | ktutil >/dev/null 2>&1 &&
+	test -s user.keytab &&
+	cat >s-keytab.yaml <<-YAML &&
+	name: keytab
+	lab: $XPV_LABS/healthy.yaml
+	winrm: {auth: kerberos, keytab: user.keytab}
+	checks: {exclude: [failover-takeover]}
+	YAML
+	"$XPV" run s-keytab.yaml --out r-keytab --evidence ev-keytab -q 2>err &&
+	grep -q "sealed with Kerberos" ev-keytab/*/transcripts/XPNODE1.txt
+'
+
 # run_lab_scenario AUTH: xpverify run against the lab, evidence and a verbose log.
 run_lab_scenario() {
 	cat >s-$1.yaml <<-YAML

@@ -95,6 +95,8 @@ static const struct bad_case cases[] = {
 	{ BASE "winrm:\n  kdc: dc1.example.internal:88\n",
 	  ":12:3: winrm: kdc needs the realm: set realm, or a username user@REALM" },
 	{ BASE "winrm:\n  password_env: HOME\n", ":12:3: winrm: a password needs a username: set username too" },
+	{ BASE "winrm:\n  auth: kerberos\n",
+	  ":7:5: nodes[0]: auth kerberos needs the node's host name for its SPN (HTTP/<name>): set fqdn, or host to a name" },
 	{ BASE "winrm:\n  insecure: yes\n", ":12:13: winrm.insecure: expected true or false, got 'yes'" },
 	{ BASE "waivers:\n  - check: t-cluster\n    expires: 2030-01-01\n",
 	  ":12:5: waivers[0].reason: missing required key" },
@@ -223,7 +225,9 @@ static void test_defaults(void **state)
 	assert_string_equal(sc->reports.junit, "junit.xml");
 	assert_false(sc->history.present);
 	assert_null(sc->history.odbc);
-	assert_int_equal(sc->n_warnings, 0);
+	/* nodes given by address have no SPN: Negotiate will use NTLM for them */
+	assert_int_equal(sc->n_warnings, 2);
+	assert_non_null(strstr(sc->warnings[0], "node node1 is given by address only: it has no Kerberos SPN"));
 	xpv_scenario_free(sc);
 	free(path);
 
