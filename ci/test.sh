@@ -1,44 +1,60 @@
 #!/usr/bin/env bash
 # The test command: install what is needed, then
-#   1. build with warnings as errors (the coverage preset: the dev build plus
-#      gcov instrumentation) and run every test under ctest, then print the
-#      line coverage (gcovr);
-#   2. build under ASan+UBSan and run every test again;
-#   3. build the libFuzzer targets with clang (warnings as errors) and run
+#   1. build with warnings as errors under AddressSanitizer and
+#      UndefinedBehaviorSanitizer, with gcov instrumentation (the ci
+#      preset), run every test once under ctest, and print the line
+#      coverage of that same run (gcovr);
+#   2. build the libFuzzer targets with clang (warnings as errors) and run
 #      each briefly.
-set -euo pipefail
+# Every stage runs even when an earlier one failed; the failures are named
+# at the end and make the exit code non-zero.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
+failed=()
 
-bash ci/deps.sh
+bash ci/deps.sh || { echo "ci/test.sh: installing the packages failed"; exit 1; }
 
-echo "== coverage (dev build, -Werror, instrumented): configure, build, every test"
-rm -rf build/coverage
-cmake --preset coverage >/dev/null
-cmake --build --preset coverage -j "$jobs"
-ctest --preset coverage -j "$jobs"
-gcovr --root . --filter 'harness/' --filter 'reports/' --filter 'checks/' --filter 'fixtures/lab/' \
-	--object-directory build/coverage --print-summary --txt build/coverage/coverage.txt
-echo "line coverage per file: build/coverage/coverage.txt"
+stage_tests() {
+	echo "== ci (-Werror, ASan+UBSan, gcov): configure, build, every test, coverage"
+	rm -rf build/ci
+	cmake --preset ci >/dev/null &&
+		cmake --build --preset ci -j "$jobs" || return 1
+	local rc=0
+	ctest --preset ci -j "$jobs" || rc=1
+	gcovr --root . --filter 'harness/' --filter 'reports/' --filter 'checks/' --filter 'fixtures/lab/' \
+		--object-directory build/ci --print-summary --txt build/ci/coverage.txt || rc=1
+	echo "line coverage per file: build/ci/coverage.txt"
+	return $rc
+}
 
-echo "== asan (AddressSanitizer + UndefinedBehaviorSanitizer): configure, build, every test"
-cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$jobs"
-ctest --preset asan -j "$jobs"
+stage_fuzz() {
+	echo "== fuzz: clang build (-Werror), each target briefly"
+	cmake --preset fuzz >/dev/null &&
+		cmake --build --preset fuzz -j "$jobs" || return 1
+	local rc=0 target corpus
+	for target in build/fuzz/tests/fuzz/fuzz_*; do
+		corpus=$(mktemp -d)
+		cp tests/data/wsman/*.xml tests/data/crypt/* "$corpus"/
+		if "$target" -max_total_time="${XPV_FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 \
+			-print_final_stats=1 "$corpus" 2>build/fuzz/"$(basename "$target")".log; then
+			grep -E "^stat::number_of_executed_units" build/fuzz/"$(basename "$target")".log |
+				sed "s|^|$(basename "$target") |"
+		else
+			tail -50 build/fuzz/"$(basename "$target")".log
+			rc=1
+		fi
+		rm -rf "$corpus"
+	done
+	return $rc
+}
 
-echo "== fuzz: clang build (-Werror), each target briefly"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs"
-for target in build/fuzz/tests/fuzz/fuzz_*; do
-	corpus=$(mktemp -d)
-	cp tests/data/wsman/*.xml tests/data/crypt/* "$corpus"/
-	"$target" -max_total_time="${XPV_FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 \
-		-print_final_stats=1 "$corpus" 2>build/fuzz/"$(basename "$target")".log || {
-		tail -50 build/fuzz/"$(basename "$target")".log
-		exit 1
-	}
-	grep -E "^stat::number_of_executed_units" build/fuzz/"$(basename "$target")".log | sed "s|^|$(basename "$target") |"
-	rm -rf "$corpus"
-done
+stage_tests || failed+=("tests (build/ci)")
+stage_fuzz || failed+=("fuzz")
+
+if [ ${#failed[@]} -ne 0 ]; then
+	echo "== failed: ${failed[*]}"
+	exit 1
+fi
 echo "== all tests passed"

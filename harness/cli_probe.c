@@ -171,8 +171,12 @@ static int target(struct probe *p)
 			p->o.n_resolve = 1;
 		}
 		if (getenv("XPV_WINRM_USER") != NULL) {
+			bool ticket = getenv("XPV_WINRM_PASSWORD") == NULL &&
+				      (p->o.auth == XPV_AUTH_NEGOTIATE || p->o.auth == XPV_AUTH_KERBEROS);
+
 			p->user = xpv_strdup(getenv("XPV_WINRM_USER"));
-			rc = xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
+			/* Kerberos without a password: the user's ticket (kinit) */
+			rc = ticket ? 0 : xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
 			if (rc < 0) {
 				xpv_log_error("probe: %s", xpv_error_last());
 				return XPV_EUSAGE;

@@ -75,6 +75,7 @@ static int gss_fail(const struct xpv_gss *g, const char *what, OM_uint32 major, 
 	if (g->kerberos) {
 		switch (kc) {
 		case KRB5KRB_AP_ERR_SKEW:
+		case KRB5KRB_AP_ERR_TKT_NYV:
 			hint = "clock skew too great: the clocks of this machine, the KDC and the node differ by more "
 			       "than the realm allows (5 minutes by default)";
 			break;
