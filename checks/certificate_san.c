@@ -13,6 +13,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -53,7 +54,12 @@ static char *san_list(X509 *x)
 			char buf[INET6_ADDRSTRLEN] = "?";
 			int len = ASN1_STRING_length(g->d.iPAddress);
 
-			inet_ntop(len == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf, sizeof(buf));
+			/* an address is 4 or 16 bytes; anything else is shown, never read */
+			if (len == 4 || len == 16)
+				inet_ntop(len == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf,
+					  sizeof(buf));
+			else
+				snprintf(buf, sizeof(buf), "malformed (%d bytes)", len);
 			add(&t, ", ", "IP:%s", buf);
 		}
 	}
@@ -61,6 +67,22 @@ static char *san_list(X509 *x)
 	if (t.s[0] == '\0')
 		add(&t, "", "none");
 	return t.s;
+}
+
+/* A SAN IP address that is not 4 or 16 bytes is malformed: a client may
+ * read it as anything. */
+static void malformed_ips(struct text *problems, X509 *x)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+
+	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		int len = g->type == GEN_IPADD ? ASN1_STRING_length(g->d.iPAddress) : 4;
+
+		if (len != 4 && len != 16)
+			add(problems, "; ", "malformed IP address in the SAN (%d bytes; an address has 4 or 16)", len);
+	}
+	GENERAL_NAMES_free(gens);
 }
 
 /* Judges `p` for the names in `dns`/`ips`; fills problems, notes and the
@@ -88,6 +110,7 @@ static void judge(struct text *problems, struct text *notes, struct text *missin
 	for (size_t i = 0; i < n_ips; i++)
 		if (X509_check_ip_asc(p->leaf, ips[i], 0) != 1)
 			add(missing, ", ", "IP %s", ips[i]);
+	malformed_ips(problems, p->leaf);
 	if (missing->s != NULL)
 		add(problems, "; ", "SAN does not cover %s", missing->s);
 	if ((X509_get_extension_flags(p->leaf) & EXFLAG_XKUSAGE) != 0 &&

@@ -54,15 +54,29 @@ static void usage_probe(FILE *out)
 		"255 the command could not be run.\n");
 }
 
+/* Prints `text` cleaned for a terminal: what the server sent may hold
+ * escape sequences (the exchange is redacted already). */
+static void put_clean(const char *prefix, const char *text)
+{
+	char *clean = xpv_text_clean(text ? text : "");
+
+	fprintf(stderr, "%s%s\n", prefix, clean);
+	free(clean);
+}
+
 static void trace(void *arg, const struct xpv_winrm_exchange *ex)
 {
 	(void)arg;
-	fprintf(stderr, "> POST %s%s%s%s\n%s\n%s\n", ex->url, ex->security ? " (" : "", ex->security ? ex->security : "",
-		ex->security ? ")" : "", ex->request_headers, ex->request_body);
-	if (ex->status != 0)
-		fprintf(stderr, "< HTTP %ld\n%s\n%s\n", ex->status, ex->response_headers, ex->response_body);
+	fprintf(stderr, "> POST %s%s%s%s\n%s\n", ex->url, ex->security ? " (" : "", ex->security ? ex->security : "",
+		ex->security ? ")" : "", ex->request_headers);
+	put_clean("", ex->request_body);
+	if (ex->status != 0) {
+		fprintf(stderr, "< HTTP %ld\n", ex->status);
+		put_clean("", ex->response_headers);
+		put_clean("", ex->response_body);
+	}
 	if (ex->error != NULL)
-		fprintf(stderr, "< %s\n", ex->error);
+		put_clean("< ", ex->error);
 	fputc('\n', stderr);
 }
 
@@ -320,8 +334,15 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 			code = EXIT_PROBE_ERROR;
 			goto out;
 		}
-		json_dumpf(rows, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		{
+			/* a server may echo a secret back: what leaves is redacted */
+			char *text = json_dumps(rows, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			char *safe = xpv_redact(text ? text : "[]");
+
+			printf("%s\n", safe);
+			free(safe);
+			free(text);
+		}
 		json_decref(rows);
 		code = 0;
 	} else {
@@ -332,8 +353,14 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 			xpv_log_error("%s", xpv_error_last());
 			code = EXIT_EXEC_FAILED;
 		} else {
-			fwrite(o.out, 1, o.out_len, stdout);
-			fwrite(o.err, 1, o.err_len, stderr);
+			char *out = xpv_redact(o.out), *err = xpv_redact(o.err);
+
+			/* redacted, as everything that leaves (a NUL in the output
+			 * ends what is shown: text is expected) */
+			fputs(out, stdout);
+			fputs(err, stderr);
+			free(out);
+			free(err);
 			code = o.exit_code >= 0 && o.exit_code <= 254 ? (int)o.exit_code : 254;
 			if (code == 254 && o.exit_code != 254)
 				xpv_log_error("probe exec: remote exit code %ld does not fit; exiting 254", o.exit_code);

@@ -224,6 +224,8 @@ static void load_nodes(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_
 	xpv_yaml_seq(Y, n, path, load_node);
 }
 
+#define MAX_RESOLVE 1024
+
 static void load_resolve(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
 	void *base)
 {
@@ -232,6 +234,13 @@ static void load_resolve(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 
 	if (n->type != YAML_MAPPING_NODE) {
 		xpv_yaml_diag(Y, n, path, "expected a mapping of host names to addresses, got %s", xpv_yaml_kind(n));
+		return;
+	}
+	/* a pin per node and the cluster address; the duplicate check is
+	 * quadratic, so the list is bounded */
+	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > MAX_RESOLVE) {
+		xpv_yaml_diag(Y, n, path, "at most %d host pins, got %ld", MAX_RESOLVE,
+			      (long)(n->data.mapping.pairs.top - n->data.mapping.pairs.start));
 		return;
 	}
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {

@@ -10,6 +10,7 @@
 #include <libxml/xmlstring.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -240,14 +241,34 @@ int xpv_mkdir_p(const char *path)
 
 int xpv_read_file(char **out, size_t *len, const char *path, size_t max)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	*out = NULL;
-	if (f == NULL)
+	if (fd < 0)
 		return xpv_error_set(XPV_EIO, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = xpv_error_set(XPV_EIO, "cannot read %s: %s", path,
+				   S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
+		return rc;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(fd);
+		return xpv_error_set(XPV_EIO, "cannot read %s: larger than %zu bytes", path, max);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		rc = xpv_error_set(XPV_EIO, "cannot read %s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
 	for (;;) {
 		size_t got;
 

@@ -50,7 +50,9 @@ int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *
 /* Creates `path` and its missing parents (mode 0755). */
 int xpv_mkdir_p(const char *path);
 
-/* Reads a whole file into a NUL-terminated buffer (at most `max` bytes). */
+/* Reads a whole regular file into a NUL-terminated buffer (at most `max`
+ * bytes). A FIFO, a device or a directory is refused at once, never waited
+ * on; so is a file over `max`, before it is read. */
 int xpv_read_file(char **out, size_t *len, const char *path, size_t max);
 
 /* Removes `path` and, for a directory, everything below it (no links are

@@ -15,6 +15,8 @@
 /* Walking a document with aliases can revisit nodes; bound the work so a
  * hostile file cannot stall the loader. */
 #define MAX_VISITS 100000
+#define MAX_FILE (1u << 20) /* bytes: a scenario or lab file is a few KB */
+#define MAX_DEPTH 64        /* nesting: real files need 6 */
 
 /* ---- diagnostics ------------------------------------------------------- */
 
@@ -84,6 +86,39 @@ static int diag_cmp(const void *a, const void *b)
 
 /* ---- open and close ------------------------------------------------------- */
 
+/* Whether the text nests deeper than MAX_DEPTH (then with a diagnostic):
+ * walked as events and left at the first level too deep, before libyaml
+ * builds a document (its cost grows with the square of flow nesting). A
+ * syntax error is left for the load to report. */
+static bool too_deep(struct xpv_yaml *Y)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0;
+	bool deep = false;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)Y->text, Y->len);
+	while (yaml_parser_parse(&p, &ev)) {
+		yaml_event_type_t t = ev.type;
+
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_DEPTH) {
+				xpv_yaml_diag_at(Y, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1, "",
+						 "nested deeper than %d levels", MAX_DEPTH);
+				deep = true;
+			}
+		} else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (deep || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return deep;
+}
+
 yaml_node_t *xpv_yaml_open(struct xpv_yaml *Y, struct xpv_diags *diags, const char *path, void *user,
 			   const char *empty_hint)
 {
@@ -94,14 +129,18 @@ yaml_node_t *xpv_yaml_open(struct xpv_yaml *Y, struct xpv_diags *diags, const ch
 	Y->dir = xpv_dirname(path);
 	Y->diags = diags;
 	Y->user = user;
-	Y->f = fopen(path, "rb");
-	if (Y->f == NULL) {
-		xpv_yaml_diag_at(Y, 0, 0, "", "cannot read: %s", strerror(errno));
+	/* regular files only (never a FIFO that blocks), and bounded */
+	if (xpv_read_file(&Y->text, &Y->len, path, MAX_FILE) < 0) {
+		const char *why = xpv_error_last(), *colon = strstr(why, ": ");
+
+		xpv_yaml_diag_at(Y, 0, 0, "", "cannot read: %s", colon ? colon + 2 : why);
 		return NULL;
 	}
+	if (too_deep(Y))
+		return NULL;
 	yaml_parser_initialize(&Y->parser);
 	Y->have_parser = true;
-	yaml_parser_set_input_file(&Y->parser, Y->f);
+	yaml_parser_set_input_string(&Y->parser, (const unsigned char *)Y->text, Y->len);
 	if (!yaml_parser_load(&Y->parser, &Y->doc)) {
 		xpv_yaml_diag_at(Y, (int)Y->parser.problem_mark.line + 1, (int)Y->parser.problem_mark.column + 1, "",
 				 "invalid YAML: %s%s%s", Y->parser.problem ? Y->parser.problem : "syntax error",
@@ -139,11 +178,10 @@ size_t xpv_yaml_close(struct xpv_yaml *Y)
 	}
 	if (Y->have_parser)
 		yaml_parser_delete(&Y->parser);
-	if (Y->f != NULL)
-		fclose(Y->f);
+	free(Y->text);
 	free(Y->dir);
 	Y->dir = NULL;
-	Y->f = NULL;
+	Y->text = NULL;
 	Y->have_doc = Y->have_parser = false;
 	if (Y->diags->n > 1)
 		qsort(Y->diags->items, Y->diags->n, sizeof(*Y->diags->items), diag_cmp);

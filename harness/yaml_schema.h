@@ -36,7 +36,8 @@ struct xpv_yaml {
 	/* internal */
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *f;
+	char *text;             /* the whole file, read once (bounded) */
+	size_t len;
 	bool have_parser, have_doc;
 	long visits;
 	bool too_complex;

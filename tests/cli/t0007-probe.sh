@@ -92,6 +92,23 @@ test_expect_success '--trace shows the exchange without credentials' '
 	! grep -q "$(printf probe:%s "$XPV_TEST_SERVER_PW" | base64)" trace
 '
 
+test_expect_success 'a secret the server echoes back is redacted on stdout too' '
+	serve 200:enumerate-echo-secret.xml &&
+	"$XPV" probe wql --host "127.0.0.1:$port" --ca srv/ca.pem "select Name from MSCluster_Node" >rows.json &&
+	unserve &&
+	test "$(jq -r ".[0].Name" rows.json)" = "echo [REDACTED]" &&
+	! grep -q "$XPV_TEST_SERVER_PW" rows.json
+'
+
+test_expect_success '--trace shows no terminal escape the server sent' '
+	serve "500:@$(printf "<x>\033[2J\033]0;owned\007</x>")" &&
+	expect_code 3 "$XPV" probe wql --host "127.0.0.1:$port" --ca srv/ca.pem --trace "select 1" >/dev/null 2>trace &&
+	unserve &&
+	grep -q "< HTTP 500" trace &&
+	! grep -q "$(printf "\033")" trace &&
+	! grep -q "$(printf "\007")" trace
+'
+
 test_expect_success 'usage errors are exit 2' '
 	expect_code 2 "$XPV" probe 2>/dev/null &&
 	expect_code 2 "$XPV" probe frob 2>/dev/null &&

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "error.h"
 #include "helpers.h"
 #include "scenario.h"
 #include "secrets.h"
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define BASE                                  \
 	"name: lab\n"                         \
@@ -371,10 +374,74 @@ static void test_alias_flood_is_bounded(void **state)
 	free(yaml);
 }
 
+/* Deep nesting, a large file, a FIFO for a password: each refused at
+ * once with the file, line and key, never waited on. */
+static void test_inputs_are_bounded(void **state)
+{
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path, *line, *fifo, *yaml;
+	size_t big = (1u << 20) + 16;
+
+	(void)state;
+	/* 100 levels of flow nesting, on line 12 (after BASE) */
+	yaml = xpv_calloc(strlen(BASE) + 256, 1);
+	strcpy(yaml, BASE "x: ");
+	for (int i = 0; i < 100; i++)
+		strcat(yaml, "[");
+	assert_int_equal(load_text(&sc, &d, &path, yaml), XPV_ESCENARIO);
+	line = xpv_diag_format(path, &d.items[0]);
+	assert_string_equal(line + strlen(path), ":11:67: nested deeper than 64 levels");
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+	free(yaml);
+
+	/* more pins than a cluster can use */
+	yaml = xpv_calloc(strlen(BASE) + 32 + 1100 * 32, 1);
+	strcpy(yaml, BASE "resolve:\n");
+	for (int i = 0; i < 1100; i++)
+		snprintf(yaml + strlen(yaml), 32, "  h%d.lab: 127.0.10.1\n", i);
+	assert_int_equal(load_text(&sc, &d, &path, yaml), XPV_ESCENARIO);
+	line = xpv_diag_format(path, &d.items[0]);
+	assert_string_equal(line + strlen(path), ":12:3: resolve: at most 1024 host pins, got 1100");
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+	free(yaml);
+
+	/* over 1 MiB: refused before it is read */
+	yaml = xpv_calloc(big + 1, 1);
+	memset(yaml, '#', big);
+	assert_int_equal(load_text(&sc, &d, &path, yaml), XPV_ESCENARIO);
+	line = xpv_diag_format(path, &d.items[0]);
+	assert_string_equal(line + strlen(path), ": cannot read: larger than 1048576 bytes");
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+	free(yaml);
+
+	/* a password file that is a FIFO nobody writes to */
+	fifo = xpv_asprintf("%s/pw.fifo", th_tmpdir());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	yaml = xpv_asprintf(BASE "winrm:\n  username: u@R\n  password_file: %s\n", fifo);
+	assert_int_equal(load_text(&sc, &d, &path, yaml), XPV_ESCENARIO);
+	line = xpv_diag_format(path, &d.items[0]);
+	assert_non_null(strstr(line, ":13:18: winrm.password_file: cannot read "));
+	assert_non_null(strstr(line, "pw.fifo: not a regular file"));
+	free(line);
+	xpv_diags_clear(&d);
+	free(path);
+	free(yaml);
+	unlink(fifo);
+	free(fifo);
+}
+
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
-	struct CMUnitTest *tests = calloc(n + 7, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 8, sizeof(*tests));
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -390,9 +457,10 @@ int main(void)
 	tests[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_inline_password_warns);
 	tests[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_alias_flood_is_bounded);
 	tests[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_short_secret_warns);
+	tests[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_inputs_are_bounded);
 	unsetenv("XPV_TEST_UNSET_VARIABLE");
 	free(th_write("lab.yaml", "# stands for a lab file\n"));
-	rc = _cmocka_run_group_tests("scenario", tests, n + 7, NULL, NULL);
+	rc = _cmocka_run_group_tests("scenario", tests, n + 8, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free((char *)tests[i].name);
 	free(tests);
