@@ -128,11 +128,16 @@ static void judge(struct text *problems, struct text *notes, struct text *missin
  * second look. */
 static char *evidence_file(const char *target, const char *phase)
 {
-	char *name = xpv_asprintf("certs/%s%s.pem", target, phase ? "-after-failover" : "");
+	char *label = xpv_strdup(target), *file, *name;
 
-	for (char *q = name + 6; *q && strcmp(q, ".pem") != 0; q++)
-		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
+	/* "cluster address HOST" is our own label: its spaces are no data */
+	for (char *q = label; *q; q++)
+		if (*q == ' ')
 			*q = '-';
+	file = xpv_file_name(label);
+	free(label);
+	name = xpv_asprintf("certs/%s%s.pem", file, phase ? "-after-failover" : "");
+	free(file);
 	return name;
 }
 

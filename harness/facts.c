@@ -89,7 +89,12 @@ static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
 
 	xpv_format_time(start, sizeof(start), ex->start_us, XPV_TIME_ISO_US);
 	xpv_format_time(end, sizeof(end), ex->end_us, XPV_TIME_ISO_US);
-	name = xpv_asprintf("transcripts/%s.txt", ex->node);
+	{
+		char *file = xpv_file_name(ex->node);
+
+		name = xpv_asprintf("transcripts/%s.txt", file);
+		free(file);
+	}
 	text = xpv_asprintf("=== %s POST %s%s%s%s\n%s\n%s\n=== %s HTTP %ld%s%s\n%s\n%s\n\n", start, ex->url,
 			    ex->security ? " (" : "", ex->security ? ex->security : "", ex->security ? ")" : "",
 			    ex->request_headers, ex->request_body, end, ex->status, ex->error ? " error: " : "",

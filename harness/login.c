@@ -19,6 +19,12 @@ struct buf {
 	size_t len;
 };
 
+/* A login form: what goes on the wire, and what a transcript shows. */
+struct form {
+	char *sent;
+	char *shown;
+};
+
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct buf *b = arg;
@@ -50,7 +56,7 @@ static void note(char **transcript, const char *method, const char *url, const c
 
 /* One HTTPS request to the cluster address. Returns the status, or -1 with
  * `*err` set and `*how` saying whether nothing answered. */
-static long request(CURL *c, const struct xpv_scenario *sc, const char *path, const char *form,
+static long request(CURL *c, const struct xpv_scenario *sc, const char *path, const struct form *form,
 		    const char *bearer, struct buf *out, char **err, enum xpv_login_outcome *how, long timeout_ms,
 		    char **transcript, const char *authz, char **peer)
 {
@@ -91,7 +97,7 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 	if (sc->tls.ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, sc->tls.ca_file);
 	if (form != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->sent);
 	if (peer != NULL)
 		xpv_http_keep_peer(c, peer);
 	cc = curl_easy_perform(c);
@@ -105,9 +111,12 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	}
 	{
-		char *shown = authz && form ? xpv_asprintf("%s\n(with Authorization: Negotiate, redacted)", form) : NULL;
+		/* the form as shown: the password never, in any encoding */
+		char *shown = form == NULL ? NULL
+			      : authz	  ? xpv_asprintf("%s\n(with Authorization: Negotiate, redacted)", form->shown)
+					  : xpv_strdup(form->shown);
 
-		note(transcript, form ? "POST" : "GET", url, shown ? shown : form, status, out, status < 0 ? *err : NULL);
+		note(transcript, form ? "POST" : "GET", url, shown, status, out, status < 0 ? *err : NULL);
 		free(shown);
 	}
 	curl_slist_free_all(pins);
@@ -116,13 +125,15 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 	return status;
 }
 
-/* application/x-www-form-urlencoded, each value escaped by libcurl. */
-static char *form(CURL *c, const struct xpv_scenario *sc)
+/* application/x-www-form-urlencoded, each value escaped by libcurl: as
+ * sent, and as shown in transcripts (the password replaced). */
+static void make_form(struct form *out, CURL *c, const struct xpv_scenario *sc)
 {
 	const char *keys[4], *vals[4];
 	size_t n = 0;
-	char *out = xpv_strdup("");
 
+	out->sent = xpv_strdup("");
+	out->shown = xpv_strdup("");
 	keys[n] = "grant_type";
 	vals[n++] = sc->login.method == XPV_LOGIN_WINDOWS ? "windows_credentials" : "password";
 	if (sc->login.method == XPV_LOGIN_BASIC) {
@@ -135,17 +146,30 @@ static char *form(CURL *c, const struct xpv_scenario *sc)
 	vals[n++] = sc->login.client_id;
 	for (size_t i = 0; i < n; i++) {
 		char *e = curl_easy_escape(c, vals[i], 0), *next;
+		bool secret = strcmp(keys[i], "password") == 0;
 
-		next = xpv_asprintf("%s%s%s=%s", out, i ? "&" : "", keys[i], e ? e : "");
+		next = xpv_asprintf("%s%s%s=%s", out->sent, i ? "&" : "", keys[i], e ? e : "");
+		explicit_bzero(out->sent, strlen(out->sent));
+		free(out->sent);
+		out->sent = next;
+		next = xpv_asprintf("%s%s%s=%s", out->shown, i ? "&" : "", keys[i], secret ? "[REDACTED]" : e ? e : "");
+		free(out->shown);
+		out->shown = next;
 		if (e != NULL) {
 			explicit_bzero(e, strlen(e));
 			curl_free(e);
 		}
-		explicit_bzero(out, strlen(out));
-		free(out);
-		out = next;
 	}
-	return out;
+}
+
+static void form_clear(struct form *f)
+{
+	if (f->sent != NULL) {
+		explicit_bzero(f->sent, strlen(f->sent));
+		free(f->sent);
+	}
+	free(f->shown);
+	f->sent = f->shown = NULL;
 }
 
 /* The windows grant: the token request carries Negotiate for
@@ -153,7 +177,7 @@ static char *form(CURL *c, const struct xpv_scenario *sc)
  * on one connection, bound to its TLS channel. Returns the status of the
  * last answer, or -1 with `*err`; a context that cannot be set up is a
  * refusal (`*err` says why). */
-static long windows_token(CURL *c, const struct xpv_scenario *sc, const char *f, struct buf *out, char **err,
+static long windows_token(CURL *c, const struct xpv_scenario *sc, const struct form *f, struct buf *out, char **err,
 			  enum xpv_login_outcome *how, long timeout_ms, char **transcript)
 {
 	struct xpv_gss_creds creds = { sc->login.username, sc->login.password.value, sc->winrm.realm, NULL,
@@ -250,7 +274,8 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 {
 	CURL *c = curl_easy_init();
 	struct buf b = { 0 };
-	char *f = NULL, *err = NULL, *token = NULL;
+	struct form f = { 0 };
+	char *err = NULL, *token = NULL;
 	enum xpv_login_outcome how = XPV_LOGIN_NOT_EVALUATED;
 	json_t *doc = NULL, *site;
 	int64_t t0 = xpv_mono_ms();
@@ -262,11 +287,11 @@ void xpv_login(struct xpv_login_result *r, const struct xpv_scenario *sc, long t
 		r->message = xpv_strdup("cannot start an HTTP client");
 		return;
 	}
-	f = form(c, sc);
+	make_form(&f, c, sc);
 	if (sc->login.method == XPV_LOGIN_WINDOWS)
-		status = windows_token(c, sc, f, &b, &err, &how, timeout_ms, &r->transcript);
+		status = windows_token(c, sc, &f, &b, &err, &how, timeout_ms, &r->transcript);
 	else
-		status = request(c, sc, sc->login.token_path, f, NULL, &b, &err, &how, timeout_ms, &r->transcript, NULL,
+		status = request(c, sc, sc->login.token_path, &f, NULL, &b, &err, &how, timeout_ms, &r->transcript, NULL,
 				 NULL);
 	r->token_ms = (long)(xpv_mono_ms() - t0);
 	if (status < 0) {
@@ -322,10 +347,7 @@ out:
 		explicit_bzero(token, strlen(token));
 		free(token);
 	}
-	if (f != NULL) {
-		explicit_bzero(f, strlen(f));
-		free(f);
-	}
+	form_clear(&f);
 	free(err);
 	free(b.data);
 	curl_easy_cleanup(c);

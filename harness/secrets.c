@@ -3,6 +3,9 @@
 #include "error.h"
 #include "util.h"
 
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libxml/entities.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +16,124 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets;
 static size_t n_secrets;
 
-void xpv_secret_register(const char *value)
+/* Adds one form of a secret (taken), unless it is empty or known. */
+static void add_form(char *form)
 {
-	if (value == NULL || value[0] == '\0')
+	if (form == NULL)
 		return;
+	if (form[0] == '\0') {
+		free(form);
+		return;
+	}
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n_secrets; i++) {
-		if (strcmp(secrets[i], value) == 0) {
+		if (strcmp(secrets[i], form) == 0) {
 			pthread_mutex_unlock(&lock);
+			xpv_secret_free(form);
 			return;
 		}
 	}
 	secrets = xpv_realloc(secrets, (n_secrets + 1) * sizeof(*secrets));
-	secrets[n_secrets++] = xpv_strdup(value);
+	secrets[n_secrets++] = form;
 	pthread_mutex_unlock(&lock);
+}
+
+/* `s` with `from` replaced by `to` everywhere (a new string). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+	char *out = xpv_strdup(""), *next;
+	const char *hit;
+
+	while ((hit = strstr(s, from)) != NULL) {
+		next = xpv_asprintf("%s%.*s%s", out, (int)(hit - s), s, to);
+		xpv_secret_free(out);
+		out = next;
+		s = hit + strlen(from);
+	}
+	next = xpv_asprintf("%s%s", out, s);
+	xpv_secret_free(out);
+	return next;
+}
+
+/* `s` with the `n` hex digits after every `marker` in lower case (a new
+ * string): encoders differ in the case of %2B and \u00E9. */
+static char *lower_hex(const char *s, const char *marker, size_t n)
+{
+	char *out = xpv_strdup(s), *p = out;
+	size_t m = strlen(marker);
+
+	while ((p = strstr(p, marker)) != NULL) {
+		p += m;
+		for (size_t i = 0; i < n && p[i] != '\0'; i++)
+			if (p[i] >= 'A' && p[i] <= 'F')
+				p[i] = (char)(p[i] - 'A' + 'a');
+	}
+	return out;
+}
+
+/* The JSON string of `value` without its quotes, with `flags`. */
+static char *json_form(const char *value, size_t flags)
+{
+	json_t *j = json_string(value);
+	char *text = j ? json_dumps(j, JSON_ENCODE_ANY | flags) : NULL, *inner = NULL;
+
+	json_decref(j);
+	if (text != NULL && strlen(text) >= 2)
+		inner = xpv_asprintf("%.*s", (int)strlen(text) - 2, text + 1);
+	if (text != NULL)
+		xpv_secret_free(text);
+	return inner;
+}
+
+void xpv_secret_register(const char *value)
+{
+	char *url, *xml;
+	xmlChar *x;
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	/* every form the secret takes on the wire and in our outputs: as is,
+	 * URL-encoded (form bodies: %20 or +), JSON- and XML-escaped, base64 */
+	add_form(xpv_strdup(value));
+	url = curl_easy_escape(NULL, value, 0);
+	if (url != NULL) {
+		char *lower = lower_hex(url, "%", 2);
+
+		add_form(xpv_strdup(url));
+		add_form(replaced(url, "%20", "+"));
+		add_form(replaced(lower, "%20", "+"));
+		add_form(lower);
+		explicit_bzero(url, strlen(url));
+		curl_free(url);
+	}
+	add_form(json_form(value, 0));
+	{
+		char *ascii = json_form(value, JSON_ENSURE_ASCII);
+
+		if (ascii != NULL)
+			add_form(lower_hex(ascii, "\\u", 4));
+		add_form(ascii);
+	}
+	x = xmlEncodeSpecialChars(NULL, (const xmlChar *)value);
+	if (x != NULL) {
+		xml = xpv_strdup((const char *)x);
+		explicit_bzero(x, strlen((const char *)x));
+		xmlFree(x);
+		add_form(replaced(xml, "'", "&apos;"));
+		add_form(xml);
+	}
+	add_form(xpv_b64_encode(value, strlen(value)));
+}
+
+void xpv_secret_register_basic(const char *user, const char *password)
+{
+	char *pair;
+
+	if (password == NULL || password[0] == '\0')
+		return;
+	pair = xpv_asprintf("%s:%s", user ? user : "", password);
+	add_form(xpv_b64_encode(pair, strlen(pair)));
+	xpv_secret_free(pair);
 }
 
 void xpv_secrets_clear(void)

@@ -5,8 +5,13 @@
 #ifndef XPV_SECRETS_H
 #define XPV_SECRETS_H
 
-/* Registers `value` (copied) for redaction. Empty values are ignored. */
+/* Registers `value` (copied) for redaction, with every form it takes on
+ * the wire and in our outputs: URL-encoded (%20 and + for spaces), JSON-
+ * escaped (UTF-8 and \\uXXXX), XML-escaped, base64. Empty values are ignored. */
 void xpv_secret_register(const char *value);
+
+/* Registers the HTTP Basic form of a credential: base64 of "user:password". */
+void xpv_secret_register_basic(const char *user, const char *password);
 
 /* Returns a new string equal to `text` with every registered secret replaced
  * by "[REDACTED]". NULL gives NULL. */

@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -383,4 +385,30 @@ int xpv_b64_decode(unsigned char **out, size_t *len, const char *text)
 	}
 	EVP_ENCODE_CTX_free(ctx);
 	return rc;
+}
+
+char *xpv_file_name(const char *data)
+{
+	size_t n = strlen(data), keep = n > 48 ? 48 : n;
+	char *out = xpv_calloc(keep + 2 + 16 + 1, 1), *o = out;
+	bool changed = n != keep || n == 0 || data[0] == '.';
+
+	if (n == 0 || data[0] == '.')
+		*o++ = '_';
+	for (size_t i = 0; i < keep; i++) {
+		char c = data[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			  c == '-' || c == '_';
+
+		*o++ = ok ? c : '-';
+		changed |= !ok;
+	}
+	if (changed) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int md_len = 0;
+
+		EVP_Digest(data, n, md, &md_len, EVP_sha256(), NULL);
+		snprintf(o, 17, "~%02x%02x%02x%02x", md[0], md[1], md[2], md[3]);
+	}
+	return out;
 }

@@ -68,6 +68,12 @@ char *xpv_dirname(const char *path);
 /* Cuts trailing spaces, tabs and line ends off `s` in place (NULL is fine). */
 void xpv_rtrim(char *s);
 
+/* A file name made from data (a node name, a target): letters, digits,
+ * '.', '-' and '_' kept, anything else '-', never empty, never starting
+ * with '.', at most 64 bytes (a longer or changed name gets a short hash of
+ * the original, so two names do not collide). A new string. */
+char *xpv_file_name(const char *data);
+
 /* Base64 (OpenSSL's codec): a new NUL-terminated encoding of `len` bytes. */
 char *xpv_b64_encode(const void *data, size_t len);
 

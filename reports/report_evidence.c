@@ -5,6 +5,7 @@
 #include "report.h"
 #include "secrets.h"
 #include "util.h"
+#include "yaml_schema.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -308,30 +309,84 @@ static char *check_signature(const char *dir, const char *ca_file)
 	return why;
 }
 
+#define MAX_COPY_NODES 20000
+
+/* A YAML node as JSON, every scalar a string (as written), the value of
+ * every `password` key replaced, everything else redacted; at most
+ * `*budget` nodes (aliases can make a small file a large tree). */
+static json_t *yaml_copy(struct xpv_yaml *Y, yaml_node_t *n, bool secret, long *budget)
+{
+	json_t *out;
+
+	if (n == NULL || --*budget < 0)
+		return json_string("[too large]");
+	if (n->type == YAML_SCALAR_NODE) {
+		char *red;
+
+		if (secret)
+			return json_string("[REDACTED]");
+		red = xpv_redact((const char *)n->data.scalar.value);
+		out = json_string(red);
+		free(red);
+		return out ? out : json_string("[not UTF-8]");
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		out = json_array();
+		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+			json_array_append_new(out, yaml_copy(Y, xpv_yaml_node(Y, *i), secret, budget));
+		return out;
+	}
+	out = json_object();
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = xpv_yaml_node(Y, p->key);
+		const char *key = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+		char *red = xpv_redact(key);
+
+		json_object_set_new(out, red, yaml_copy(Y, xpv_yaml_node(Y, p->value),
+							 secret || strcmp(key, "password") == 0, budget));
+		free(red);
+	}
+	return out;
+}
+
+/* The scenario from its parsed document, secrets replaced: never the text
+ * searched for the secrets' values (quoting and escapes change them). */
+static json_t *scenario_copy(const char *path)
+{
+	struct xpv_diags d = { 0 };
+	struct xpv_yaml Y;
+	yaml_node_t *root = xpv_yaml_open(&Y, &d, path, NULL, NULL);
+	long budget = MAX_COPY_NODES;
+	json_t *out = root ? yaml_copy(&Y, root, false, &budget) : json_null();
+
+	xpv_yaml_close(&Y);
+	xpv_diags_clear(&d);
+	return out;
+}
+
 static char *environment_json(const struct xpv_run *run)
 {
 	const struct xpv_scenario *sc = run->sc;
-	char *text = NULL, *red, *sha, *out, start[48], end[48];
+	char *text = NULL, *sha, *out, start[48], end[48];
 	size_t len = 0;
 	struct utsname u;
-	json_t *doc;
+	json_t *doc, *red;
 
 	if (xpv_read_file(&text, &len, sc->file, 16u << 20) < 0)
 		text = xpv_strdup("");
 	sha = sha256_hex(text, len);
-	/* the scenario as written, its secrets removed */
-	red = xpv_redact(text);
+	/* the scenario as loaded, its secrets removed */
+	red = scenario_copy(sc->file);
 	uname(&u);
 	xpv_format_time(start, sizeof(start), run->start_us, XPV_TIME_ISO_US);
 	xpv_format_time(end, sizeof(end), run->end_us, XPV_TIME_ISO_US);
-	doc = json_pack("{s:{s:s,s:s},s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s,s:s,s:s}}", "harness", "name", "xpverify",
+	doc = json_pack("{s:{s:s,s:s},s:s,s:s,s:s,s:o,s:s,s:s,s:b,s:{s:s,s:s,s:s,s:s}}", "harness", "name", "xpverify",
 			"version", XPV_VERSION, "run_id", run->run_id, "scenario_file", sc->file, "scenario_sha256", sha,
 			"scenario", red, "started_utc", start, "finished_utc", end, "aborted", run->aborted, "machine",
 			"hostname", run->hostname, "system", u.sysname, "release", u.release, "arch", u.machine);
 	out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	free(text);
-	free(red);
 	free(sha);
 	return out;
 }

@@ -201,6 +201,7 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 			curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
 	}
 	if (!s->gss_mode && opts->username != NULL) {
+		xpv_secret_register_basic(opts->username, opts->password);
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, opts->username);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD, opts->password ? opts->password : "");
 		curl_easy_setopt(s->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);

@@ -18,7 +18,8 @@ test_expect_success 'a run writes the evidence directory and its archive' '
 	test "$(jq -r .run.exit_code "$dir/results.json")" = 1 &&
 	test "$(jq -r .harness.name "$dir/environment.json")" = xpverify &&
 	test "$(jq -r .scenario_sha256 "$dir/environment.json")" = "$(sha256sum s.yaml | cut -d" " -f1)" &&
-	jq -r .scenario "$dir/environment.json" | grep -q "password: \"\[REDACTED\]\"" &&
+	test "$(jq -r .scenario.winrm.password "$dir/environment.json")" = "[REDACTED]" &&
+	test "$(jq -r .scenario.winrm.username "$dir/environment.json")" = u &&
 	(cd "$dir" && sha256sum --quiet -c MANIFEST.sha256) &&
 	tar tzf ev/xpverify-evidence-*.tar.gz | grep -q "/MANIFEST.sha256$"
 '

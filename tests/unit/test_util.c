@@ -205,6 +205,67 @@ static void test_redaction(void **state)
 	free(out);
 }
 
+/* A password with what real ones have: every form it takes on the wire
+ * and in our outputs is hidden. */
+static void test_redaction_of_encoded_forms(void **state)
+{
+	static const char pw[] = "W& <'\"%+\xc3\xa9 x"; /* W& <'"%+é x */
+	static const char *const forms[] = {
+		"W%26%20%3C%27%22%25%2B%C3%A9%20x",     /* URL-encoded, %20 */
+		"W%26+%3C%27%22%25%2B%C3%A9+x",         /* form body, + for a space */
+		"W& <'\\\"%+\xc3\xa9 x",                 /* JSON */
+		"W& <'\\\"%+\\u00E9 x",                  /* JSON, ASCII only (jansson) */
+		"W& <'\\\"%+\\u00e9 x",                  /* JSON, ASCII only (lower case) */
+		"W%26%20%3c%27%22%25%2b%c3%a9%20x",     /* URL-encoded, lower case */
+		"W&amp; &lt;'&quot;%+\xc3\xa9 x",         /* XML */
+		"W&amp; &lt;&apos;&quot;%+\xc3\xa9 x",    /* XML, apostrophe escaped */
+		"VyYgPCciJSvDqSB4",                     /* base64 */
+		"dTpXJiA8JyIlK8OpIHg=",                 /* Basic: base64 of u:password */
+	};
+
+	(void)state;
+	xpv_secrets_clear();
+	xpv_secret_register(pw);
+	xpv_secret_register_basic("u", pw);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char *in = xpv_asprintf("<%s>", forms[i]), *out = xpv_redact(in);
+
+		if (strcmp(out, "<[REDACTED]>") != 0)
+			fail_msg("form %zu not redacted: %s", i, out);
+		free(out);
+		free(in);
+	}
+	xpv_secrets_clear();
+}
+
+static void test_file_names_from_data(void **state)
+{
+	char *long_name = xpv_calloc(5001, 1), *a, *b;
+
+	(void)state;
+	memset(long_name, 'n', 5000);
+	a = xpv_file_name("XPNODE1");
+	assert_string_equal(a, "XPNODE1"); /* a plain name stays itself */
+	free(a);
+	a = xpv_file_name("../../x");
+	assert_null(strchr(a, '/'));
+	assert_int_equal(a[0], '_');
+	free(a);
+	a = xpv_file_name("node\nwith\nnewlines");
+	assert_null(strchr(a, '\n'));
+	b = xpv_file_name("node-with-newlines");
+	assert_string_not_equal(a, b); /* the hash keeps them apart */
+	free(a);
+	free(b);
+	a = xpv_file_name(long_name);
+	assert_true(strlen(a) <= 64);
+	free(a);
+	a = xpv_file_name("");
+	assert_true(a[0] != '\0');
+	free(a);
+	free(long_name);
+}
+
 static void test_secret_sources(void **state)
 {
 	char *v = NULL, *path;
@@ -247,6 +308,8 @@ int main(void)
 		cmocka_unit_test(test_mkdir_p),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_redaction_of_encoded_forms),
+		cmocka_unit_test(test_file_names_from_data),
 		cmocka_unit_test(test_secret_sources),
 	};
 
