@@ -4,13 +4,19 @@
 #include "util.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One evidence file holds at most this much; past it one line says so. */
+#define MAX_FILE (32u << 20)
+#define CUT "\n[evidence truncated: this file reached its limit of 32 MiB]\n"
 
 struct file {
 	char *name;
 	char *text;
 	size_t len, cap;
+	bool cut;
 };
 
 struct xpv_evidence {
@@ -56,6 +62,16 @@ void xpv_evidence_append(struct xpv_evidence *e, const char *name, const char *t
 	if (i == e->n) {
 		e->files = xpv_realloc(e->files, (e->n + 1) * sizeof(*e->files));
 		e->files[e->n++] = (struct file){ .name = xpv_strdup(name) };
+	}
+	if (!e->files[i].cut && e->files[i].len + n > MAX_FILE) {
+		/* a server that never stops answering fills no disk */
+		free(red);
+		red = xpv_strdup(CUT);
+		n = strlen(red);
+		e->files[i].cut = true;
+	} else if (e->files[i].cut) {
+		n = 0;
+		red[0] = '\0';
 	}
 	if (e->files[i].len + n + 1 > e->files[i].cap) {
 		e->files[i].cap = (e->files[i].len + n + 1) * 2;

@@ -33,7 +33,6 @@ static int connect_to(const char *address, long port, long timeout_ms, int *code
 		struct pollfd pfd;
 		int err = 0;
 		socklen_t len = sizeof(err);
-		struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
@@ -56,10 +55,7 @@ static int connect_to(const char *address, long port, long timeout_ms, int *code
 			fd = -1;
 			continue;
 		}
-		/* the handshake is bounded too */
-		fcntl(fd, F_SETFL, 0);
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		/* left non-blocking: the handshake has one deadline in all */
 	}
 	freeaddrinfo(res);
 	return fd;
@@ -71,9 +67,11 @@ int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long
 	SSL *ssl = NULL;
 	STACK_OF(X509) *served;
 	BIO *mem = NULL;
+	int64_t until;
 	int fd, rc = 0;
 
 	memset(p, 0, sizeof(*p));
+	until = xpv_mono_ms() + timeout_ms;
 	fd = connect_to(address, port, timeout_ms, &rc);
 	if (fd < 0)
 		return rc;
@@ -88,14 +86,31 @@ int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long
 	SSL_set_tlsext_host_name(ssl, sni);
 	SSL_set_fd(ssl, fd);
 	ERR_clear_error();
-	if (SSL_connect(ssl) != 1) {
-		unsigned long e = ERR_get_error();
-		char buf[256];
+	/* one deadline for the whole handshake: a server that drips a byte a
+	 * second holds it no longer than that */
+	for (;;) {
+		int r = SSL_connect(ssl), err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+		long left = (long)(until - xpv_mono_ms());
+		struct pollfd pfd = { .fd = fd };
 
-		ERR_error_string_n(e, buf, sizeof(buf));
-		rc = xpv_error_set(e == 0 ? XPV_ETIMEOUT : XPV_ETLS, "%s:%ld: TLS handshake failed: %s", address, port,
-				   e == 0 ? "no answer in time" : buf);
-		goto out;
+		if (err == SSL_ERROR_NONE)
+			break;
+		if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || left <= 0) {
+			unsigned long e = ERR_get_error();
+			char buf[256];
+
+			ERR_error_string_n(e, buf, sizeof(buf));
+			rc = left <= 0 ? xpv_error_set(XPV_ETIMEOUT, "%s:%ld: TLS handshake failed: not complete within %ld ms",
+						       address, port, timeout_ms)
+				       : xpv_error_set(XPV_ETLS, "%s:%ld: TLS handshake failed: %s", address, port,
+						       e == 0 ? "the connection closed" : buf);
+			goto out;
+		}
+		pfd.events = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
+			rc = xpv_error_set(XPV_ETLS, "%s:%ld: TLS handshake failed: %s", address, port, strerror(errno));
+			goto out;
+		}
 	}
 	p->leaf = SSL_get1_peer_certificate(ssl);
 	served = SSL_get_peer_cert_chain(ssl);

@@ -18,6 +18,7 @@
 #define MAX_ELEMENTS 32000
 #define MAX_PULLS 100000       /* a server that never ends an enumeration */
 #define MAX_RECEIVES 100000    /* a command that never reports Done */
+#define MAX_OPERATION (64u << 20) /* bytes of answers to one query or command, all rounds together */
 #define MAX_AUTH_LEGS 8        /* Kerberos takes 1, NTLM 2 */
 
 struct xpv_winrm {
@@ -723,6 +724,7 @@ int xpv_winrm_wql(json_t **rows, struct xpv_winrm *s, const char *ns, const char
 	struct enum_arg a = { query };
 	char *context = NULL;
 	bool end = false;
+	size_t total = 0;
 	int rc;
 
 	*rows = json_array();
@@ -730,8 +732,14 @@ int xpv_winrm_wql(json_t **rows, struct xpv_winrm *s, const char *ns, const char
 	for (int pulls = 0; rc == 0; pulls++) {
 		free(context);
 		context = NULL;
+		total += s->resp_len;
 		rc = xpv_wsman_parse_enumeration(*rows, &context, &end, &reply);
 		xpv_wsman_reply_clear(&reply);
+		if (rc == 0 && !end && total > MAX_OPERATION) {
+			rc = xpv_error_set(XPV_ETOOBIG, "%s: enumeration refused: more than %u bytes of answers in all",
+					   s->name, MAX_OPERATION);
+			break;
+		}
 		if (rc < 0) {
 			char *why = xpv_strdup(xpv_error_last());
 
@@ -857,6 +865,9 @@ int xpv_winrm_exec(struct xpv_shell_output *out, struct xpv_winrm *s, const char
 		if (rc == 0)
 			rc = xpv_wsman_parse_receive(out, &reply, command_id);
 		xpv_wsman_reply_clear(&reply);
+		if (rc == 0 && out->out_len + out->err_len > MAX_OPERATION)
+			rc = xpv_error_set(XPV_ETOOBIG, "%s: command output refused: more than %u bytes", s->name,
+					   MAX_OPERATION);
 		if (rc < 0)
 			break;
 	}

@@ -137,6 +137,26 @@ static void test_wql_pages_until_end(void **state)
 	assert_non_null(strstr(ts_request(e->ts, 2)->body, "uuid:C0FFEE00-0000-4000-8000-000000000002"));
 }
 
+/* A server that keeps paging: each answer is under the per-answer limit,
+ * all of them together are refused before memory fills. */
+static void test_wql_total_is_bounded(void **state)
+{
+	struct env *e = *state;
+	/* 9 MiB each: under libxml2's 10 MB text node limit and ours of 16 MiB */
+	struct ts_reply big = { .file = "enumerate-select-star.xml", .pad_bytes = 9u << 20 };
+	json_t *rows = NULL;
+
+	ts_push(e->ts, &big);
+	big.file = "pull-middle.xml";
+	for (int i = 0; i < 9; i++)
+		ts_push(e->ts, &big);
+	if (xpv_winrm_wql(&rows, e->s, "root/cimv2", "select * from Win32_Service") != XPV_ETOOBIG)
+		fail_msg("%s", xpv_error_last());
+	assert_null(rows);
+	assert_non_null(strstr(xpv_error_last(), "enumeration refused: more than 67108864 bytes of answers in all"));
+	assert_int_equal(ts_count(e->ts), 8); /* 8 x 9 MiB > 64 MiB: no ninth Pull */
+}
+
 static void test_wql_enumerate_then_pull(void **state)
 {
 	struct env *e = *state;
@@ -400,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wql_pages_until_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wql_enumerate_then_pull, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wql_total_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_receives_through_timeouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_deletes_the_shell_on_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invoke_move_to_new_node, setup, teardown),
