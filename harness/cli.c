@@ -392,8 +392,12 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 			fprintf(stderr, "JSON results: %s\n", paths.json);
 	}
 out:
-	/* the lab's ground truth goes with the reports */
-	xpv_labrun_stop(lab, paths.json != NULL ? (o.out ? o.out : sc->reports.dir) : NULL);
+	/* the lab's ground truth goes with the reports; not written, it says so */
+	if (xpv_labrun_stop(lab, paths.json != NULL ? (o.out ? o.out : sc->reports.dir) : NULL) < 0) {
+		xpv_log_error("%s", xpv_error_last());
+		if (code == XPV_EXIT_OK)
+			code = XPV_EXIT_ERROR;
+	}
 	if (abandoned) {
 		/* a check thread still runs and may touch the run: leave at once */
 		fflush(stdout);

@@ -235,26 +235,37 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
 	return 0;
 }
 
-static void copy_file(const char *from, const char *to)
+/* Copies `from` to `to`; a failure names the file and the reason. */
+static int copy_file(const char *from, const char *to)
 {
 	char *data = NULL;
 	size_t len = 0;
 	FILE *f;
+	int rc;
 
-	if (xpv_read_file(&data, &len, from, 64u << 20) < 0)
-		return;
+	rc = xpv_read_file(&data, &len, from, 64u << 20);
+	if (rc < 0)
+		return rc;
 	f = fopen(to, "w");
-	if (f != NULL) {
-		fwrite(data, 1, len, f);
-		fclose(f);
+	if (f == NULL || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", to, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		unlink(to);
+	} else if (fclose(f) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", to, strerror(errno));
+		unlink(to);
 	}
 	free(data);
+	return rc;
 }
 
-void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
+int xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
 {
+	int rc = 0;
+
 	if (lr == NULL)
-		return;
+		return 0;
 	if (lr->pid > 0) {
 		int64_t until = xpv_mono_ms() + 10000;
 		int status;
@@ -274,7 +285,7 @@ void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
 	if (keep_events_dir != NULL) {
 		char *to = xpv_asprintf("%s/lab-events.jsonl", keep_events_dir);
 
-		copy_file(lr->events_file, to);
+		rc = copy_file(lr->events_file, to);
 		free(to);
 	}
 	xpv_remove_tree(lr->state_dir);
@@ -284,4 +295,5 @@ void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir)
 	free(lr->events_file);
 	free(lr->log_file);
 	free(lr);
+	return rc;
 }

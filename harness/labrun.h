@@ -24,7 +24,8 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms);
 
 /* Stops the lab (SIGTERM, then SIGKILL after a bound) and frees it. When
  * `keep_events_dir` is set, the lab's ground-truth events are copied there
- * as lab-events.jsonl first. */
-void xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir);
+ * as lab-events.jsonl first; a copy that fails is XPV_EIO naming the file
+ * and the reason (the lab is stopped all the same). */
+int xpv_labrun_stop(struct xpv_labrun *lr, const char *keep_events_dir);
 
 #endif

@@ -185,8 +185,14 @@ int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *
 		goto fail;
 	}
 	rc = fill(f, arg);
-	if (rc < 0)
+	if (rc < 0) {
+		/* every write failure names the file */
+		char *why = xpv_strdup(xpv_error_last());
+
+		rc = xpv_error_set(rc, "cannot write %s: %s", path, why);
+		free(why);
 		goto fail;
+	}
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
 		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", path, strerror(errno));
 		goto fail;

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <libxml/xmlwriter.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -649,7 +650,7 @@ static int html_write(FILE *out, const json_t *doc)
 	const json_t *sc = json_object_get(doc, "scenario"), *run = json_object_get(doc, "run"), *check;
 	char *title = NULL;
 	size_t i;
-	int rc = XPV_EREPORT;
+	int rc = XPV_EREPORT, io_errno = 0;
 
 	if (w == NULL)
 		goto fail;
@@ -687,8 +688,10 @@ static int html_write(FILE *out, const json_t *doc)
 	xmlFreeTextWriter(w);
 	w = NULL;
 	if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) != (size_t)xmlBufferLength(buf) ||
-	    fputc('\n', out) == EOF)
+	    fputc('\n', out) == EOF) {
+		io_errno = errno; /* the disk's reason, not the writer's */
 		goto fail;
+	}
 	rc = 0;
 fail:
 	free(title);
@@ -696,6 +699,8 @@ fail:
 		xmlFreeTextWriter(w);
 	if (buf != NULL)
 		xmlBufferFree(buf);
+	if (rc < 0 && io_errno != 0)
+		return xpv_error_set(XPV_EIO, "%s", strerror(io_errno));
 	if (rc < 0)
 		return xpv_error_set(rc, "cannot produce the HTML report");
 	return 0;

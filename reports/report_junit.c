@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <libxml/xmlwriter.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,7 +247,7 @@ static int junit_write(FILE *out, const json_t *doc)
 	xmlTextWriterPtr w = buf != NULL ? xmlNewTextWriterMemory(buf, 0) : NULL;
 	const json_t *check;
 	size_t i;
-	int rc = XPV_EREPORT;
+	int rc = XPV_EREPORT, io_errno = 0;
 
 	if (w == NULL)
 		goto fail;
@@ -260,14 +261,18 @@ static int junit_write(FILE *out, const json_t *doc)
 	W(xmlTextWriterEndDocument(w));
 	xmlFreeTextWriter(w);
 	w = NULL;
-	if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) != (size_t)xmlBufferLength(buf))
+	if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) != (size_t)xmlBufferLength(buf)) {
+		io_errno = errno; /* the disk's reason, not the writer's */
 		goto fail;
+	}
 	rc = 0;
 fail:
 	if (w != NULL)
 		xmlFreeTextWriter(w);
 	if (buf != NULL)
 		xmlBufferFree(buf);
+	if (rc < 0 && io_errno != 0)
+		return xpv_error_set(XPV_EIO, "%s", strerror(io_errno));
 	if (rc < 0)
 		return xpv_error_set(rc, "cannot produce the JUnit report");
 	return 0;

@@ -335,6 +335,26 @@ static void test_unwritable_dir_is_an_error(void **state)
 	free(dir);
 }
 
+/* A full disk: each writer says what the system said, not "cannot produce". */
+static void test_full_disk_names_the_reason(void **state)
+{
+	struct fixture *f = *state;
+	const struct xpv_reporter *writers[] = { &xpv_reporter_junit, &xpv_reporter_html, &xpv_reporter_json };
+	json_t *doc = xpv_report_document(f->run);
+
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		FILE *full = fopen("/dev/full", "w");
+
+		assert_non_null(full);
+		setvbuf(full, NULL, _IONBF, 0); /* every write reaches the device */
+		assert_true(writers[i]->write(full, doc) < 0);
+		if (strstr(xpv_error_last(), "No space left on device") == NULL)
+			fail_msg("%s: %s", writers[i]->name, xpv_error_last());
+		fclose(full);
+	}
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_html_escapes_and_is_self_contained),
 		cmocka_unit_test(test_json_content),
 		cmocka_unit_test(test_no_secret_in_any_report),
+		cmocka_unit_test(test_full_disk_names_the_reason),
 		cmocka_unit_test(test_unwritable_dir_is_an_error),
 	};
 	int rc;
