@@ -11,11 +11,14 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +27,13 @@
 
 #define MANIFEST "MANIFEST.sha256"
 #define SIGNATURE "MANIFEST.sha256.p7s"
+
+/* What verification accepts: an evidence set is a few hundred files of a
+ * few MB; anything far beyond is refused, not unpacked or walked. */
+#define MAX_ENTRIES 10000
+#define MAX_ENTRY_BYTES (256u << 20)
+#define MAX_TOTAL_BYTES (1u << 30)
+#define MAX_DEPTH 16
 
 struct blob {
 	const char *data;
@@ -115,26 +125,80 @@ static char *sha256_hex(const char *data, size_t len)
 	return hex;
 }
 
-static char *file_sha256(const char *path)
+/* Whether `rel` is a path that stays inside the directory it is read from:
+ * relative, no "." or ".." component, no empty one, at most MAX_DEPTH deep. */
+static bool confined(const char *rel)
 {
-	char *data = NULL, *hex;
-	size_t len = 0;
+	const char *p = rel;
+	int depth = 0;
 
-	if (xpv_read_file(&data, &len, path, 1u << 30) < 0)
-		return NULL;
-	hex = sha256_hex(data, len);
-	free(data);
+	if (rel[0] == '\0' || rel[0] == '/')
+		return false;
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') || ++depth > MAX_DEPTH)
+			return false;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return p[-1] != '/';
+}
+
+/* SHA-256 of the regular file `rel` under `dir`, walked with O_NOFOLLOW at
+ * every step (a link, a FIFO or a device is never opened), read in pieces.
+ * NULL when it is not there, not a regular file, or over MAX_ENTRY_BYTES. */
+static char *file_sha256(const char *dir, const char *rel)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+	char *copy = xpv_strdup(rel), *save = NULL, *part, *hex = NULL;
+	EVP_MD_CTX *md = NULL;
+	unsigned char buf[65536], digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t total = 0;
+	struct stat st;
+	ssize_t got;
+
+	for (part = strtok_r(copy, "/", &save); fd >= 0 && part != NULL; part = strtok_r(NULL, "/", &save)) {
+		bool last = save == NULL || *save == '\0';
+
+		next = openat(fd, part, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (last ? 0 : O_DIRECTORY));
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > MAX_ENTRY_BYTES)
+		goto out;
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((got = read(fd, buf, sizeof(buf))) > 0 && (total += (size_t)got) <= MAX_ENTRY_BYTES)
+		EVP_DigestUpdate(md, buf, (size_t)got);
+	if (got < 0 || total > MAX_ENTRY_BYTES || EVP_DigestFinal_ex(md, digest, &dlen) != 1)
+		goto out;
+	hex = xpv_calloc(2 * dlen + 1, 1);
+	for (unsigned int i = 0; i < dlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+out:
+	EVP_MD_CTX_free(md);
+	if (fd >= 0)
+		close(fd);
 	return hex;
 }
 
-/* Relative paths of every regular file under `dir`, sorted. */
-static void list_files(const char *dir, const char *rel, char ***out, size_t *n)
+/* Relative paths of every entry but directories under `dir` (links,
+ * FIFOs and devices included: an evidence set has none, so they show as
+ * added), never following a link, at most MAX_DEPTH deep and MAX_ENTRIES
+ * in all. Returns false when the tree is larger than that. */
+static bool list_files(const char *dir, const char *rel, char ***out, size_t *n, int depth)
 {
 	char *path = rel[0] ? xpv_asprintf("%s/%s", dir, rel) : xpv_strdup(dir);
-	DIR *d = opendir(path);
+	DIR *d = depth > MAX_DEPTH ? NULL : opendir(path);
 	struct dirent *e;
+	bool ok = depth <= MAX_DEPTH;
 
-	while (d != NULL && (e = readdir(d)) != NULL) {
+	while (ok && d != NULL && (e = readdir(d)) != NULL) {
 		char *r, *full;
 		struct stat st;
 
@@ -143,7 +207,10 @@ static void list_files(const char *dir, const char *rel, char ***out, size_t *n)
 		r = rel[0] ? xpv_asprintf("%s/%s", rel, e->d_name) : xpv_strdup(e->d_name);
 		full = xpv_asprintf("%s/%s", dir, r);
 		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			list_files(dir, r, out, n);
+			ok = list_files(dir, r, out, n, depth + 1);
+			free(r);
+		} else if (*n >= MAX_ENTRIES) {
+			ok = false;
 			free(r);
 		} else {
 			*out = xpv_realloc(*out, (*n + 1) * sizeof(**out));
@@ -154,6 +221,7 @@ static void list_files(const char *dir, const char *rel, char ***out, size_t *n)
 	if (d != NULL)
 		closedir(d);
 	free(path);
+	return ok;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -167,16 +235,15 @@ static int write_manifest(const char *dir)
 	size_t n = 0;
 	int rc;
 
-	list_files(dir, "", &files, &n);
+	list_files(dir, "", &files, &n, 0);
 	qsort(files, n, sizeof(*files), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		char *full = xpv_asprintf("%s/%s", dir, files[i]), *hex = file_sha256(full), *next;
+		char *hex = file_sha256(dir, files[i]), *next;
 
 		next = xpv_asprintf("%s%s  %s\n", text, hex ? hex : "", files[i]);
 		free(text);
 		text = next;
 		free(hex);
-		free(full);
 		free(files[i]);
 	}
 	free(files);
@@ -192,7 +259,7 @@ static int write_archive(const char *archive_path, const char *dir)
 	size_t n = 0;
 	int rc = 0;
 
-	list_files(dir, "", &files, &n);
+	list_files(dir, "", &files, &n, 0);
 	qsort(files, n, sizeof(*files), cmp_str);
 	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_open_filename(a, archive_path) != ARCHIVE_OK)
@@ -460,7 +527,7 @@ static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 		goto out;
 	}
 	for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *path, *full, *hex;
+		char *path, *hex;
 		size_t k;
 
 		line_no++;
@@ -472,10 +539,20 @@ static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 			goto out;
 		}
 		path = line + 66;
+		/* a manifest names files of its own directory, and nothing else:
+		 * never a hash oracle on the files of this machine */
+		if (!confined(path)) {
+			rc = xpv_error_set(XPV_EPROTO, "%s:%zu: the path '%s' leaves the evidence directory", manifest,
+					   line_no, path);
+			goto out;
+		}
+		if (n_listed >= MAX_ENTRIES) {
+			rc = xpv_error_set(XPV_EPROTO, "%s: more than %d files listed", manifest, MAX_ENTRIES);
+			goto out;
+		}
 		listed = xpv_realloc(listed, (n_listed + 1) * sizeof(*listed));
 		listed[n_listed++] = xpv_strdup(path);
-		full = xpv_asprintf("%s/%s", dir, path);
-		hex = file_sha256(full);
+		hex = file_sha256(dir, path);
 		if (hex == NULL) {
 			fprintf(out, "missing: %s\n", path);
 			altered = 1;
@@ -484,7 +561,6 @@ static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 			altered = 1;
 		}
 		free(hex);
-		free(full);
 	}
 	if (ca_file != NULL) {
 		char *why = check_signature(dir, ca_file);
@@ -495,12 +571,17 @@ static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 		}
 		free(why);
 	}
-	list_files(dir, "", &present, &n_present);
+	if (!list_files(dir, "", &present, &n_present, 0)) {
+		rc = xpv_error_set(XPV_EPROTO, "%s: more than %d files, or deeper than %d levels: not an evidence directory",
+				   dir, MAX_ENTRIES, MAX_DEPTH);
+		goto out;
+	}
+	/* sorted once, searched: linear in the number of files, not square */
+	qsort(listed, n_listed, sizeof(*listed), cmp_str);
 	for (size_t i = 0; i < n_present; i++) {
-		bool known = strcmp(present[i], MANIFEST) == 0 || strcmp(present[i], SIGNATURE) == 0;
+		bool known = strcmp(present[i], MANIFEST) == 0 || strcmp(present[i], SIGNATURE) == 0 ||
+			     bsearch(&present[i], listed, n_listed, sizeof(*listed), cmp_str) != NULL;
 
-		for (size_t j = 0; j < n_listed && !known; j++)
-			known = strcmp(listed[j], present[i]) == 0;
 		if (!known) {
 			fprintf(out, "added: %s\n", present[i]);
 			altered = 1;
@@ -525,6 +606,8 @@ int xpv_evidence_verify(const char *path, const char *ca_file, FILE *out)
 	struct archive *a;
 	struct archive_entry *e;
 	char *tmp, *top = NULL, *cwd;
+	uintmax_t total = 0;
+	long entries = 0;
 	int rc = 0, r;
 
 	if (stat(path, &st) != 0)
@@ -552,7 +635,34 @@ int xpv_evidence_verify(const char *path, const char *ca_file, FILE *out)
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
-		const char *slash = strchr(name, '/');
+		const char *slash = name ? strchr(name, '/') : NULL;
+		mode_t type = archive_entry_filetype(e);
+		la_int64_t size = archive_entry_size(e);
+
+		/* regular files and directories, within bounds: nothing else is
+		 * unpacked (no link, FIFO, device, sparse giant or deep tree) */
+		char *bare = name ? xpv_strdup(name) : NULL;
+		bool inside;
+
+		/* a directory entry ends with '/' */
+		if (bare != NULL && bare[0] != '\0' && bare[strlen(bare) - 1] == '/' && type == AE_IFDIR)
+			bare[strlen(bare) - 1] = '\0';
+		inside = bare != NULL && confined(bare);
+		free(bare);
+		if (!inside || (type != AE_IFREG && type != AE_IFDIR) ||
+		    archive_entry_hardlink(e) != NULL || archive_entry_sparse_count(e) > 0) {
+			rc = xpv_error_set(XPV_EPROTO, "%s: not an evidence archive: entry '%s' is not a plain file or "
+						       "directory inside it",
+					   path, name ? name : "");
+			goto out;
+		}
+		if (++entries > MAX_ENTRIES || size < 0 || (uintmax_t)size > MAX_ENTRY_BYTES ||
+		    (total += (uintmax_t)size) > MAX_TOTAL_BYTES) {
+			rc = xpv_error_set(XPV_EPROTO, "%s: not an evidence archive: larger than %d files, %u MiB a file or "
+						       "%u MiB in all",
+					   path, MAX_ENTRIES, MAX_ENTRY_BYTES >> 20, MAX_TOTAL_BYTES >> 20);
+			goto out;
+		}
 
 		if (top == NULL && slash != NULL)
 			top = strndup(name, (size_t)(slash - name));

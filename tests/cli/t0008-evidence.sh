@@ -65,6 +65,48 @@ test_expect_success 'unusable input: exit 2 with a reason' '
 	"$XPV_TEST" evidence --help | grep -q "0 intact, 1 altered, 2 unusable"
 '
 
+test_expect_success 'verify is confined: no path outside, no link followed, no FIFO waited on' '
+	cp -r "$(ls -d ev/xpverify-evidence-*/)" box &&
+	# a manifest line for a file of this machine is refused, not answered
+	cp box/MANIFEST.sha256 good.sha256 &&
+	printf "%s  ../../../../../../etc/passwd\n" "$(sha256sum /etc/passwd | cut -c1-64)" >>box/MANIFEST.sha256 &&
+	expect_code 2 "$XPV_TEST" evidence verify box 2>err &&
+	grep -q "the path .*etc/passwd. leaves the evidence directory" err &&
+	cp good.sha256 box/MANIFEST.sha256 &&
+	# a listed file replaced by a link to a file outside: missing, not read
+	mv box/timeline.csv box/timeline.orig && ln -s /etc/passwd box/timeline.csv &&
+	expect_code 1 "$XPV_TEST" evidence verify box >out &&
+	grep -qx "missing: timeline.csv" out &&
+	rm box/timeline.csv && mv box/timeline.orig box/timeline.csv &&
+	# a FIFO (or a link to /dev/stdin) is named, never opened for reading
+	mkfifo box/pipe && ln -s /dev/stdin box/stdin &&
+	expect_code 1 timeout 10 "$XPV_TEST" evidence verify box >out </dev/null &&
+	grep -qx "added: pipe" out && grep -qx "added: stdin" out
+'
+
+test_expect_success 'verify unpacks only plain files, within bounds, and leaves no temp dir' '
+	/usr/bin/python3 - <<-"EOF" &&
+	import io, tarfile
+	with tarfile.open("link.tar.gz", "w:gz") as t:
+	    i = tarfile.TarInfo("xpverify-evidence-x/MANIFEST.sha256"); i.type = tarfile.SYMTYPE; i.linkname = "/etc/passwd"
+	    t.addfile(i)
+	with tarfile.open("many.tar.gz", "w:gz") as t:
+	    for n in range(10001):
+	        t.addfile(tarfile.TarInfo("xpverify-evidence-x/f%d" % n), io.BytesIO(b""))
+	with open("huge.tar", "wb") as f:
+	    i = tarfile.TarInfo("xpverify-evidence-x/big"); i.size = 300 << 20
+	    f.write(i.tobuf())
+	EOF
+	mkdir vtmp &&
+	TMPDIR=$PWD/vtmp expect_code 2 "$XPV_TEST" evidence verify link.tar.gz 2>err &&
+	grep -q "is not a plain file or directory" err &&
+	TMPDIR=$PWD/vtmp expect_code 2 "$XPV_TEST" evidence verify many.tar.gz 2>err &&
+	grep -q "larger than 10000 files" err &&
+	TMPDIR=$PWD/vtmp expect_code 2 "$XPV_TEST" evidence verify huge.tar 2>err &&
+	grep -q "larger than 10000 files, 256 MiB a file" err &&
+	test -z "$(ls vtmp)"
+'
+
 test_expect_success 'an aborted run still leaves its evidence, marked aborted' '
 	write_scenario a.yaml <<-YAML &&
 	checks: {params: {t-cluster: {raise: SIGINT}}}
