@@ -577,10 +577,11 @@ static int verify_dir(const char *dir, const char *ca_file, FILE *out)
 		goto out;
 	}
 	/* sorted once, searched: linear in the number of files, not square */
-	qsort(listed, n_listed, sizeof(*listed), cmp_str);
+	if (n_listed > 0)
+		qsort(listed, n_listed, sizeof(*listed), cmp_str);
 	for (size_t i = 0; i < n_present; i++) {
 		bool known = strcmp(present[i], MANIFEST) == 0 || strcmp(present[i], SIGNATURE) == 0 ||
-			     bsearch(&present[i], listed, n_listed, sizeof(*listed), cmp_str) != NULL;
+			     (n_listed > 0 && bsearch(&present[i], listed, n_listed, sizeof(*listed), cmp_str) != NULL);
 
 		if (!known) {
 			fprintf(out, "added: %s\n", present[i]);

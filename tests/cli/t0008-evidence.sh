@@ -61,6 +61,8 @@ test_expect_success 'unusable input: exit 2 with a reason' '
 	expect_code 2 "$XPV_TEST" evidence verify s.yaml 2>err && grep -q "not an evidence archive" err &&
 	expect_code 2 "$XPV_TEST" evidence verify nope 2>err &&
 	mkdir empty && expect_code 2 "$XPV_TEST" evidence verify empty 2>err && grep -q "no MANIFEST.sha256" err &&
+	mkdir bare && : >bare/MANIFEST.sha256 && echo x >bare/a &&
+	expect_code 1 "$XPV_TEST" evidence verify bare >out && grep -qx "added: a" out &&
 	expect_code 2 "$XPV_TEST" evidence 2>/dev/null &&
 	"$XPV_TEST" evidence --help | grep -q "0 intact, 1 altered, 2 unusable"
 '
