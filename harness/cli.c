@@ -333,6 +333,11 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		fprintf(stderr, "%s\n", xpv_error_last());
 		goto out;
 	}
+	/* one run per report directory: two would mix their files */
+	if (xpv_reports_lock(o.out ? o.out : sc->reports.dir) == 1) {
+		fprintf(stderr, "xpverify: %s; nothing was run\n", xpv_error_last());
+		goto out;
+	}
 	for (size_t i = 0; i < sc->n_warnings; i++)
 		xpv_log_warning("%s", sc->warnings[i]);
 	for (size_t i = 0; i < sc->n_waivers; i++)

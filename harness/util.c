@@ -162,16 +162,18 @@ char *xpv_text_clean(const char *s)
 	return out;
 }
 
-int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *arg)
+int xpv_write_temp(char **tmp_out, const char *path, int (*fill)(FILE *out, void *arg), void *arg)
 {
 	char *tmp = xpv_asprintf("%s.tmp.XXXXXX", path);
 	FILE *f = NULL;
 	int fd, rc;
 
+	*tmp_out = NULL;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = xpv_error_set(XPV_EIO, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
+		free(tmp);
+		return rc;
 	}
 	if (fchmod(fd, 0644) != 0) {
 		rc = xpv_error_set(XPV_EIO, "cannot set mode of %s: %s", tmp, strerror(errno));
@@ -202,18 +204,27 @@ int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *
 		rc = xpv_error_set(XPV_EIO, "cannot write %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		rc = xpv_error_set(XPV_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	rc = 0;
-	goto out;
+	*tmp_out = tmp;
+	return 0;
 fail:
 	if (f != NULL)
 		fclose(f);
 	unlink(tmp);
-out:
+	free(tmp);
+	return rc;
+}
+
+int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *arg)
+{
+	char *tmp = NULL;
+	int rc = xpv_write_temp(&tmp, path, fill, arg);
+
+	if (rc < 0)
+		return rc;
+	if (rename(tmp, path) != 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+	}
 	free(tmp);
 	return rc;
 }

@@ -47,6 +47,11 @@ char *xpv_text_clean(const char *s);
  * returns 0 or a negative xpv_err. */
 int xpv_write_atomic(const char *path, int (*fill)(FILE *out, void *arg), void *arg);
 
+/* The first half of xpv_write_atomic: `fill` writes a temporary file beside
+ * `path`, flushed and synced; `*tmp_out` is its name, for the caller to
+ * rename into place (or unlink). Failures as for xpv_write_atomic. */
+int xpv_write_temp(char **tmp_out, const char *path, int (*fill)(FILE *out, void *arg), void *arg);
+
 /* Creates `path` and its missing parents (mode 0755). */
 int xpv_mkdir_p(const char *path);
 

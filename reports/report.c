@@ -4,8 +4,13 @@
 #include "secrets.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /* A cleaned, redacted JSON string, or null. */
 static json_t *jstr(const char *s)
@@ -202,9 +207,10 @@ int xpv_reports_write(struct xpv_report_paths *paths, const struct xpv_run *run,
 	const struct xpv_reporter *reps[] = { &xpv_reporter_json, &xpv_reporter_junit, &xpv_reporter_html };
 	char **dst[] = { &paths->json, &paths->junit, &paths->html };
 	const char *names[] = { sc->reports.json, sc->reports.junit, sc->reports.html };
+	enum { N = sizeof(reps) / sizeof(reps[0]) };
+	char *path[N] = { 0 }, *tmp[N] = { 0 };
 	json_t *doc;
-	int rc, first = 0;
-	char *first_msg = NULL;
+	int rc = 0;
 
 	memset(paths, 0, sizeof(*paths));
 	if (dir == NULL)
@@ -212,27 +218,54 @@ int xpv_reports_write(struct xpv_report_paths *paths, const struct xpv_run *run,
 	rc = xpv_mkdir_p(dir);
 	if (rc < 0)
 		return rc;
+	/* the set, or none of it: every report is written aside first, then
+	 * all are renamed into place; a report of an earlier run is never
+	 * left beside one of this run */
 	doc = xpv_report_document(run);
-	for (size_t i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
+	for (size_t i = 0; i < N && rc == 0; i++) {
 		struct fill_arg a = { reps[i], doc };
-		char *path = xpv_path_join(dir, names[i]);
 
-		rc = xpv_write_atomic(path, fill, &a);
-		if (rc < 0 && first == 0) {
-			first = rc;
-			first_msg = xpv_asprintf("%s report %s: %s", reps[i]->name, path, xpv_error_last());
+		path[i] = xpv_path_join(dir, names[i]);
+		rc = xpv_write_temp(&tmp[i], path[i], fill, &a);
+		if (rc < 0) {
+			char *why = xpv_strdup(xpv_error_last());
+
+			xpv_error_set(rc, "%s report %s: %s", reps[i]->name, path[i], why);
+			free(why);
 		}
-		if (rc < 0)
-			free(path);
-		else
-			*dst[i] = path;
 	}
 	json_decref(doc);
-	if (first < 0) {
-		xpv_error_set(first, "%s", first_msg);
-		free(first_msg);
+	for (size_t i = 0; i < N && rc == 0; i++) {
+		if (rename(tmp[i], path[i]) != 0) {
+			rc = xpv_error_set(XPV_EIO, "cannot rename %s to %s: %s", tmp[i], path[i], strerror(errno));
+			unlink(tmp[i]);
+		} else {
+			*dst[i] = xpv_strdup(path[i]);
+		}
+		free(tmp[i]);
+		tmp[i] = NULL;
 	}
-	return first;
+	if (rc < 0) {
+		/* no mix: the earlier run's reports go too, so that nothing (a CI
+		 * job reading junit.xml, say) takes them for this run's */
+		char *keep = xpv_strdup(xpv_error_last());
+
+		for (size_t i = 0; i < N; i++) {
+			if (tmp[i] != NULL)
+				unlink(tmp[i]);
+			if (path[i] != NULL)
+				unlink(path[i]);
+		}
+		xpv_report_paths_clear(paths);
+		xpv_error_set(rc, "%s; no report of this run was written, and the earlier ones in %s were removed",
+			      keep, dir);
+		free(keep);
+	}
+	for (size_t i = 0; i < N; i++) {
+		free(tmp[i]);
+		free(path[i]);
+	}
+	return rc;
 }
 
 void xpv_report_paths_clear(struct xpv_report_paths *paths)
@@ -241,4 +274,44 @@ void xpv_report_paths_clear(struct xpv_report_paths *paths)
 	free(paths->junit);
 	free(paths->html);
 	memset(paths, 0, sizeof(*paths));
+}
+
+int xpv_reports_lock(const char *dir)
+{
+	char *path, *holder = NULL, pid[32];
+	int fd, rc = xpv_mkdir_p(dir);
+
+	if (rc < 0)
+		return rc;
+	path = xpv_path_join(dir, ".xpverify.lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		rc = xpv_error_set(XPV_EIO, "cannot lock %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n;
+
+		rc = errno;
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		holder = pid[0] ? xpv_asprintf(" (pid %s)", pid) : xpv_strdup("");
+		if (rc == EWOULDBLOCK) {
+			xpv_error_set(XPV_EIO, "%s: another xpverify run%s writes its reports there", dir, holder);
+			rc = 1;
+		} else {
+			rc = xpv_error_set(XPV_EIO, "cannot lock %s: %s", path, strerror(rc));
+		}
+		free(holder);
+		free(path);
+		close(fd);
+		return rc;
+	}
+	/* held until this process ends: the descriptor is kept on purpose */
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, pid, strlen(pid)) < 0)
+		xpv_error_clear();
+	free(path);
+	return 0;
 }

@@ -34,11 +34,18 @@ struct xpv_report_paths {
 };
 
 /* Writes results.json, JUnit and HTML for `run` into `dir` (created if
- * missing; NULL means the scenario's reports.dir), each atomically. Every
- * report is attempted even when one fails. Returns 0, or the first error
- * (last-error message set). `paths` receives the paths (free with
- * xpv_report_paths_clear). */
+ * missing; NULL means the scenario's reports.dir) as a set: all are written
+ * aside, then renamed into place. When one cannot be written none is, and
+ * the earlier run's reports there are removed (never a mix of two runs).
+ * Returns 0, or the error (last-error message set, naming the file and the
+ * reason). `paths` receives the paths (free with xpv_report_paths_clear). */
 int xpv_reports_write(struct xpv_report_paths *paths, const struct xpv_run *run, const char *dir);
+
+/* Takes `dir`/.xpverify.lock (created with `dir`) for the rest of this
+ * process, so two runs never write into one directory. Returns 0, 1 when
+ * another run holds it (the message names its pid), or an error (the
+ * directory cannot be made or locked: the report step will say so). */
+int xpv_reports_lock(const char *dir);
 
 void xpv_report_paths_clear(struct xpv_report_paths *paths);
 

@@ -104,6 +104,31 @@ test_expect_success 'a report directory that cannot be made: exit 3, other outpu
 	grep -q "xpverify: error: cannot create directory blocker/sub" err
 '
 
+test_expect_success 'reports are a set: one that cannot be written takes the others with it, old ones included' '
+	"$XPV_TEST" run s.yaml --out set -q 2>/dev/null &&
+	test -s set/junit.xml && test -s set/results.json &&
+	rm set/report.html && mkdir set/report.html && touch set/report.html/keep &&
+	expect_code 3 "$XPV_TEST" run s.yaml --out set -q 2>err &&
+	grep -q "set/report.html" err &&
+	grep -q "no report of this run was written, and the earlier ones in set were removed" err &&
+	test ! -e set/junit.xml && test ! -e set/results.json &&
+	test -z "$(ls set | grep -v "^report.html$")"
+'
+
+test_expect_success 'two runs into one report directory: the second is refused, nothing run' '
+	write_scenario slow.yaml <<-YAML &&
+	checks: {params: {t-nodes: {sleep_ms: 3000}}}
+	YAML
+	"$XPV_TEST" run slow.yaml --out shared -q 2>/dev/null &
+	first=$! &&
+	wait_for shared/.xpverify.lock "$first" 10 &&
+	expect_code 2 "$XPV_TEST" run s.yaml --out shared 2>err &&
+	grep -q "shared: another xpverify run (pid $first) writes its reports there; nothing was run" err &&
+	wait $first || true &&
+	test -s shared/junit.xml &&
+	"$XPV_TEST" run s.yaml --out shared -q 2>/dev/null
+'
+
 test_expect_success 'a built-in lab that does not start: every check error, every report written, exit 3' '
 	printf "#!/bin/sh\necho \"xplab: cannot bind 127.0.10.1:15986: Address already in use\" >&2\nexit 1\n" >fake-xplab &&
 	chmod +x fake-xplab &&
