@@ -16,6 +16,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,7 @@ static void run_opts_from(struct xpv_run_opts *ro, const struct common_opts *o)
 	ro->n_skip = o->n_skip;
 	ro->allow_disruptive = o->allow_disruptive;
 	ro->handle_signals = true;
+	ro->caught_before = true;
 	{
 		/* for tests of the abort path: how long a check may ignore an abort */
 		const char *g = getenv("XPV_ABORT_GRACE_MS");
@@ -322,6 +324,9 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		goto out;
 	}
 	xpv_log_setup(o.level, o.color);
+	/* from here on a signal stops the run cleanly, whatever it is doing:
+	 * starting the lab, running checks, writing reports */
+	xpv_signals_catch();
 	sc = xpv_cli_load_scenario(o.scenario, checks, n_checks);
 	if (sc == NULL)
 		goto out;
@@ -380,6 +385,12 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		}
 		free(dir);
 		free(archive);
+	}
+	if (xpv_signal_caught() != 0 && !run->aborted) {
+		/* after the checks: what was written is whole, but the run did not end as asked */
+		xpv_log_error("interrupted by %s after the checks: the reports are complete",
+			      xpv_signal_caught() == SIGTERM ? "SIGTERM" : "SIGINT");
+		code = XPV_EXIT_ABORTED;
 	}
 	for (size_t i = 0; i < run->n_results; i++)
 		counts[run->results[i].verdict]++;

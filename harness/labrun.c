@@ -3,6 +3,7 @@
 #include "error.h"
 #include "lab.h"
 #include "log.h"
+#include "runner.h"
 #include "secrets.h"
 #include "util.h"
 
@@ -229,6 +230,8 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
 		}
 		if (xpv_mono_ms() >= until)
 			return xpv_error_set(XPV_ETIMEOUT, "the lab was not ready within %ld ms", timeout_ms);
+		if (xpv_signal_caught() != 0)
+			return xpv_error_set(XPV_ECANCELLED, "the lab start was interrupted");
 		nanosleep(&ts, NULL);
 	}
 	xpv_log(XPV_LOG_VERBOSE, "lab %s ready (pid %ld, state %s)", lr->lab_file, (long)lr->pid, lr->state_dir);

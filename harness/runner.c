@@ -32,6 +32,24 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+void xpv_signals_catch(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* a second signal takes the default action: the user insists */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int xpv_signal_caught(void)
+{
+	return got_signal;
+}
+
 /* ---- plan ------------------------------------------------------------ */
 
 static bool in_list(const char *const *list, size_t n, const char *id)
@@ -549,8 +567,9 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	for (size_t i = 0; i < sc->n_waivers; i++)
 		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
 
-	got_signal = 0;
-	if (opts->handle_signals) {
+	if (!opts->caught_before)
+		got_signal = 0;
+	if (opts->handle_signals && got_signal == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		/* a second signal takes the default action: the user insists */
@@ -613,7 +632,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	}
 	xpv_progress_clear();
 	xpv_plan_free(plan, n_checks);
-	if (opts->handle_signals) {
+	if (opts->handle_signals && !opts->caught_before && got_signal == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}

@@ -21,6 +21,7 @@ struct xpv_run_opts {
 	bool allow_disruptive;   /* --allow-disruptive */
 	long grace_ms;           /* after an abort, how long a running check may take to return; 0: 3000 */
 	bool handle_signals;     /* install SIGINT/SIGTERM handlers for the run */
+	bool caught_before;      /* a signal caught by xpv_signals_catch before the run counts */
 	const char *unavailable; /* the cluster cannot be reached at all (the built-in lab did
 				  * not start): nothing runs, every planned check is `error`
 				  * with this reason */
@@ -108,5 +109,14 @@ bool xpv_waiver_expired(const struct xpv_waiver *w, int64_t now_us);
 
 /* Verdict of one check from its results (fail > error > pass > waived > skip). */
 enum xpv_verdict xpv_run_check_verdict(const struct xpv_run *run, const char *check_id);
+
+/* Catches SIGINT and SIGTERM for the rest of the process (a second one
+ * takes the default action): from the start of a command, so that a
+ * signal while the lab starts or the reports are written stops the run
+ * cleanly instead of killing it. */
+void xpv_signals_catch(void);
+
+/* The signal caught (SIGINT, SIGTERM), or 0. */
+int xpv_signal_caught(void);
 
 #endif

@@ -52,4 +52,20 @@ test_expect_success 'a check that ignores the abort is abandoned after the grace
 	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip
 '
 
+test_expect_success 'SIGINT while the built-in lab starts: exit 4, every report written, no lab state left' '
+	printf "#!/bin/sh\nexec sleep 30\n" >slow-xplab && chmod +x slow-xplab &&
+	printf "name: slow lab\nlab: %s/healthy.yaml\n" "$XPV_LABS" >slowlab.yaml &&
+	mkdir tmp &&
+	(TMPDIR=$PWD/tmp XPV_XPLAB=$PWD/slow-xplab "$XPV" run slowlab.yaml --out lab-r 2>lab-err & echo $! >pid) &&
+	wait_for lab-err "starting the built-in lab" 10 &&
+	sleep 0.3 &&
+	kill -INT "$(cat pid)" &&
+	for _ in $(seq 1 100); do kill -0 "$(cat pid)" 2>/dev/null || break; sleep 0.1; done &&
+	! kill -0 "$(cat pid)" 2>/dev/null &&
+	grep -q "(exit 4)" lab-err &&
+	test -s lab-r/junit.xml && test -s lab-r/report.html &&
+	test "$(json_get lab-r/results.json .run.aborted)" = true &&
+	test -z "$(ls tmp | grep xpverify-lab)"
+'
+
 test_done
