@@ -569,7 +569,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 
 	if (!opts->caught_before)
 		got_signal = 0;
-	if (opts->handle_signals && got_signal == 0) {
+	if (opts->handle_signals && !opts->caught_before) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		/* a second signal takes the default action: the user insists */
@@ -632,7 +632,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	}
 	xpv_progress_clear();
 	xpv_plan_free(plan, n_checks);
-	if (opts->handle_signals && !opts->caught_before && got_signal == 0) {
+	if (opts->handle_signals && !opts->caught_before) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}
