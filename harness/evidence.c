@@ -23,6 +23,7 @@ struct xpv_evidence {
 	pthread_mutex_t lock;
 	struct file *files;
 	size_t n;
+	bool closed; /* the run is over: readers read without the lock */
 };
 
 struct xpv_evidence *xpv_evidence_new(void)
@@ -56,6 +57,11 @@ void xpv_evidence_append(struct xpv_evidence *e, const char *name, const char *t
 	red = xpv_redact(text);
 	n = strlen(red);
 	pthread_mutex_lock(&e->lock);
+	if (e->closed) {
+		pthread_mutex_unlock(&e->lock);
+		free(red);
+		return;
+	}
 	for (i = 0; i < e->n; i++)
 		if (strcmp(e->files[i].name, name) == 0)
 			break;
@@ -81,6 +87,15 @@ void xpv_evidence_append(struct xpv_evidence *e, const char *name, const char *t
 	e->files[i].len += n;
 	pthread_mutex_unlock(&e->lock);
 	free(red);
+}
+
+void xpv_evidence_close(struct xpv_evidence *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->closed = true;
+	pthread_mutex_unlock(&e->lock);
 }
 
 size_t xpv_evidence_count(const struct xpv_evidence *e)

@@ -15,7 +15,11 @@ void xpv_evidence_free(struct xpv_evidence *e);
  * "transcripts/XPNODE1.txt"). Thread-safe. */
 void xpv_evidence_append(struct xpv_evidence *e, const char *name, const char *text);
 
-/* The files, in the order they were first written. */
+/* Takes no more appends: what an abandoned check still sends is dropped,
+ * so the files may be read without the lock from then on. Thread-safe. */
+void xpv_evidence_close(struct xpv_evidence *e);
+
+/* The files, in the order they were first written (after close). */
 size_t xpv_evidence_count(const struct xpv_evidence *e);
 const char *xpv_evidence_name(const struct xpv_evidence *e, size_t i);
 const char *xpv_evidence_text(const struct xpv_evidence *e, size_t i, size_t *len);

@@ -637,6 +637,8 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 		sigaction(SIGTERM, &old_term, NULL);
 	}
 
+	/* an abandoned check may still run: from here it changes nothing */
+	xpv_evidence_close(run->evidence);
 	pthread_mutex_lock(&run->lock);
 	run->closed = true;
 	run->end_us = xpv_now_us();
