@@ -4,7 +4,10 @@
 #      UndefinedBehaviorSanitizer, with gcov instrumentation (the ci
 #      preset), run every test once under ctest, and print the line
 #      coverage of that same run (gcovr);
-#   2. build the libFuzzer targets with clang (warnings as errors) and run
+#   2. build under ThreadSanitizer what the runner's threads touch and run
+#      the runner's unit test, the signal and evidence tests and a few
+#      end-to-end runs (the tsan test preset names them);
+#   3. build the libFuzzer targets with clang (warnings as errors) and run
 #      each briefly.
 # Every stage runs even when an earlier one failed; the failures are named
 # at the end and make the exit code non-zero.
@@ -27,6 +30,13 @@ stage_tests() {
 		--object-directory build/ci --print-summary --txt build/ci/coverage.txt || rc=1
 	echo "line coverage per file: build/ci/coverage.txt"
 	return $rc
+}
+
+stage_tsan() {
+	echo "== tsan (-Werror, ThreadSanitizer): the runner, signals, evidence and end-to-end runs"
+	cmake --preset tsan >/dev/null &&
+		cmake --build --preset tsan -j "$jobs" --target xpverify xpverify-test xplab test_runner || return 1
+	ctest --preset tsan -j "$jobs"
 }
 
 stage_fuzz() {
@@ -53,6 +63,7 @@ stage_fuzz() {
 }
 
 stage_tests || failed+=("tests (build/ci)")
+stage_tsan || failed+=("tsan")
 stage_fuzz || failed+=("fuzz")
 
 if [ ${#failed[@]} -ne 0 ]; then

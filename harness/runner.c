@@ -25,11 +25,14 @@ struct xpv_ctx {
 	size_t reported; /* outcomes accepted, under run->lock */
 };
 
-static volatile sig_atomic_t got_signal;
+/* Set by the handler, which may run on any thread (a check's raise, or
+ * wherever the kernel delivers it), read by the main thread: a lock-free
+ * atomic, safe in a handler and between threads alike. */
+static atomic_int got_signal;
 
 static void on_signal(int sig)
 {
-	got_signal = sig;
+	atomic_store(&got_signal, sig);
 }
 
 void xpv_signals_catch(void)
@@ -47,7 +50,7 @@ void xpv_signals_catch(void)
 
 int xpv_signal_caught(void)
 {
-	return got_signal;
+	return atomic_load(&got_signal);
 }
 
 /* ---- plan ------------------------------------------------------------ */
@@ -392,9 +395,11 @@ static void cancel_run(struct xpv_run *run)
  * Caller holds run->lock. */
 static bool should_stop(struct xpv_run *run)
 {
-	if (got_signal != 0 && !run->aborted) {
+	int sig = atomic_load(&got_signal);
+
+	if (sig != 0 && !run->aborted) {
 		run->aborted = true;
-		run->abort_reason = xpv_asprintf("interrupted by %s", got_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+		run->abort_reason = xpv_asprintf("interrupted by %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		cancel_run(run);
 	}
 	if (!run->aborted && !run->deadline_hit && xpv_mono_ms() >= run->deadline_mono_ms) {
@@ -568,7 +573,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
 
 	if (!opts->caught_before)
-		got_signal = 0;
+		atomic_store(&got_signal, 0);
 	if (opts->handle_signals && !opts->caught_before) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;

@@ -39,9 +39,10 @@ test_expect_success "SIG$sig: exit 4, partial results marked aborted, reports co
 '
 done
 
-test_expect_success 'a check that ignores the abort is abandoned after the grace period' '
+test_expect_success 'a check that ignores the abort is abandoned after the grace period, and changes nothing after' '
 	write_scenario stubborn.yaml <<-YAML &&
 	checks: {params: {t-nodes: {stubborn_ms: 20000}}}
+	reports: {evidence: ev}
 	YAML
 	start=$(date +%s) &&
 	XPV_ABORT_GRACE_MS=300 run_and_signal INT stubborn.yaml &&
@@ -49,7 +50,9 @@ test_expect_success 'a check that ignores the abort is abandoned after the grace
 	test $(( $(date +%s) - start )) -lt 15 &&
 	test "$(json_get r/results.json ".checks[1].results[0].message")" = \
 		"check abandoned: run aborted (interrupted by SIGINT) and it did not stop within 300 ms" &&
-	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip
+	test "$(json_get r/results.json ".checks[2].results[0].verdict")" = skip &&
+	"$XPV_TEST" evidence verify ev/xpverify-evidence-*.tar.gz | grep -q ": intact$" &&
+	"$XPV_TEST" evidence verify ev/xpverify-evidence-*/ | grep -q ": intact$"
 '
 
 test_expect_success 'SIGINT while the built-in lab starts: exit 4, every report written, no lab state left' '

@@ -18,7 +18,7 @@ static const struct xpv_param_def node_params[] = {
 	{ "error_node", XPV_PARAM_STRING, NULL, "this node errors" },
 	{ "message", XPV_PARAM_STRING, NULL, "text added to every message" },
 	{ "sleep_ms", XPV_PARAM_INT, "0", "per-node wait, cut short by an abort" },
-	{ "stubborn_ms", XPV_PARAM_INT, "0", "per-node wait that ignores aborts" },
+	{ "stubborn_ms", XPV_PARAM_INT, "0", "per-node wait that ignores aborts, writing evidence" },
 	{ "echo_secret", XPV_PARAM_BOOL, "false", "put the WinRM password in the message" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -60,9 +60,17 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 	if (sleep_ms > 0 && !xpv_ctx_sleep(ctx, sleep_ms))
 		return;
 	if (stubborn_ms > 0) {
-		struct timespec ts = { stubborn_ms / 1000, (stubborn_ms % 1000) * 1000000L };
+		/* ignores the abort, and keeps writing evidence all the while,
+		 * as a check stuck in a long exchange does */
+		char *file = xpv_asprintf("transcripts/stubborn-%s.txt", node->name);
 
-		nanosleep(&ts, NULL);
+		for (long waited = 0; waited < stubborn_ms; waited += 10) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			xpv_ctx_evidence(ctx, file, "still here\n");
+			nanosleep(&ts, NULL);
+		}
+		free(file);
 	}
 	msg = xpv_asprintf("node %s on host %s%s%s%s%s", node->name, node->host, extra ? ": " : "",
 			   extra ? extra : "",
