@@ -38,53 +38,6 @@ static void add(struct text *t, const char *sep, const char *fmt, ...)
 	t->s = next;
 }
 
-/* "DNS:a, DNS:b, IP:127.0.10.1" */
-static char *san_list(X509 *x)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	struct text t = { xpv_strdup("") };
-
-	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-
-		if (g->type == GEN_DNS) {
-			add(&t, ", ", "DNS:%.*s", ASN1_STRING_length(g->d.dNSName),
-			    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
-		} else if (g->type == GEN_IPADD) {
-			char buf[INET6_ADDRSTRLEN] = "?";
-			int len = ASN1_STRING_length(g->d.iPAddress);
-
-			/* an address is 4 or 16 bytes; anything else is shown, never read */
-			if (len == 4 || len == 16)
-				inet_ntop(len == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf,
-					  sizeof(buf));
-			else
-				snprintf(buf, sizeof(buf), "malformed (%d bytes)", len);
-			add(&t, ", ", "IP:%s", buf);
-		}
-	}
-	GENERAL_NAMES_free(gens);
-	if (t.s[0] == '\0')
-		add(&t, "", "none");
-	return t.s;
-}
-
-/* A SAN IP address that is not 4 or 16 bytes is malformed: a client may
- * read it as anything. */
-static void malformed_ips(struct text *problems, X509 *x)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-
-	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		int len = g->type == GEN_IPADD ? ASN1_STRING_length(g->d.iPAddress) : 4;
-
-		if (len != 4 && len != 16)
-			add(problems, "; ", "malformed IP address in the SAN (%d bytes; an address has 4 or 16)", len);
-	}
-	GENERAL_NAMES_free(gens);
-}
-
 /* Judges `p` for the names in `dns`/`ips`; fills problems, notes and the
  * names the SAN misses. */
 static void judge(struct text *problems, struct text *notes, struct text *missing, const struct xpv_peer *p,
@@ -110,7 +63,13 @@ static void judge(struct text *problems, struct text *notes, struct text *missin
 	for (size_t i = 0; i < n_ips; i++)
 		if (X509_check_ip_asc(p->leaf, ips[i], 0) != 1)
 			add(missing, ", ", "IP %s", ips[i]);
-	malformed_ips(problems, p->leaf);
+	{
+		int bad = xpv_tls_malformed_ips(p->leaf);
+
+		if (bad != 0)
+			add(problems, "; ", "malformed IP address in the SAN (%d bytes; an address has 4 or 16)",
+			    bad < 0 ? 0 : bad);
+	}
 	if (missing->s != NULL)
 		add(problems, "; ", "SAN does not cover %s", missing->s);
 	if ((X509_get_extension_flags(p->leaf) & EXFLAG_XKUSAGE) != 0 &&
@@ -165,7 +124,7 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 	} else {
 		BIO *b = BIO_new(BIO_s_mem());
 
-		sans = san_list(p.leaf);
+		sans = xpv_tls_san_list(p.leaf);
 		if (b != NULL && ASN1_TIME_print(b, X509_get0_notAfter(p.leaf)) == 1) {
 			int n = BIO_read(b, not_after, sizeof(not_after) - 1);
 

@@ -40,7 +40,7 @@ stage_tsan() {
 }
 
 stage_fuzz() {
-	echo "== fuzz: clang build (-Werror), each target briefly (XPV_FUZZ_SECONDS, default 15)"
+	echo "== fuzz: clang build (-Werror), each target briefly (XPV_FUZZ_SECONDS, default 10)"
 	cmake --preset fuzz >/dev/null &&
 		cmake --build --preset fuzz -j "$jobs" || return 1
 	local rc=0 target corpus
@@ -48,8 +48,8 @@ stage_fuzz() {
 		corpus=$(mktemp -d)
 		# every target gets every seed: the ones of other formats are
 		# malformed input for it, which is what it is for
-		cp tests/data/wsman/*.xml tests/data/crypt/* scenarios/*.yaml fixtures/labs/*.yaml "$corpus"/
-		if "$target" -max_total_time="${XPV_FUZZ_SECONDS:-15}" -timeout=5 -rss_limit_mb=1024 \
+		cp tests/data/wsman/*.xml tests/data/crypt/* tests/data/fuzz/* scenarios/*.yaml fixtures/labs/*.yaml "$corpus"/
+		if "$target" -max_total_time="${XPV_FUZZ_SECONDS:-10}" -timeout=5 -rss_limit_mb=1024 \
 			-print_final_stats=1 "$corpus" 2>build/fuzz/"$(basename "$target")".log; then
 			grep -E "^stat::number_of_executed_units" build/fuzz/"$(basename "$target")".log |
 				sed "s|^|$(basename "$target") |"

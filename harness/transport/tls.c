@@ -3,13 +3,16 @@
 #include "error.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -173,4 +176,56 @@ out:
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	return problem;
+}
+
+char *xpv_tls_san_list(X509 *x)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	char *out = xpv_strdup(""), *next;
+
+	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		char buf[INET6_ADDRSTRLEN] = "?";
+		int len;
+
+		if (g->type == GEN_DNS) {
+			next = xpv_asprintf("%s%sDNS:%.*s", out, out[0] ? ", " : "", ASN1_STRING_length(g->d.dNSName),
+					    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		} else if (g->type == GEN_IPADD) {
+			len = ASN1_STRING_length(g->d.iPAddress);
+			/* an address is 4 or 16 bytes; anything else is shown, never read */
+			if (len == 4 || len == 16)
+				inet_ntop(len == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf,
+					  sizeof(buf));
+			else
+				snprintf(buf, sizeof(buf), "malformed (%d bytes)", len);
+			next = xpv_asprintf("%s%sIP:%s", out, out[0] ? ", " : "", buf);
+		} else {
+			continue;
+		}
+		free(out);
+		out = next;
+	}
+	GENERAL_NAMES_free(gens);
+	if (out[0] == '\0') {
+		free(out);
+		out = xpv_strdup("none");
+	}
+	return out;
+}
+
+int xpv_tls_malformed_ips(X509 *x)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int bad = 0;
+
+	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens) && bad == 0; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		int len = g->type == GEN_IPADD ? ASN1_STRING_length(g->d.iPAddress) : 4;
+
+		if (len != 4 && len != 16)
+			bad = len > 0 ? len : -1;
+	}
+	GENERAL_NAMES_free(gens);
+	return bad;
 }

@@ -24,4 +24,15 @@ void xpv_peer_clear(struct xpv_peer *p);
  * static reason. */
 const char *xpv_tls_chain_problem(const struct xpv_peer *p, const char *ca_file);
 
+/* Every subject alternative name of `x` for a person to read: "DNS:a,
+ * DNS:b, IP:127.0.10.1", "none" when there is none. No name is read past
+ * its length; an IP of another length than 4 or 16 bytes is shown as
+ * malformed. A new string. */
+char *xpv_tls_san_list(X509 *x);
+
+/* The length of the first IP address SAN of `x` that is not 4 or 16 bytes
+ * (a malformed name a client may read as anything; -1 for an empty one),
+ * or 0 when all are well formed. */
+int xpv_tls_malformed_ips(X509 *x);
+
 #endif
