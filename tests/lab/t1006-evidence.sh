@@ -42,4 +42,16 @@ test_expect_success 'the certificates are the ones served; the timeline has ever
 	grep -q "^takeover-time,owner_changed," "$dir/timeline.csv"
 '
 
+test_expect_success 'ground truth that cannot be copied next to the reports is an error, not an empty file' '
+	cat >short.yaml <<-YAML &&
+	name: short
+	lab: $XPV_LABS/healthy.yaml
+	checks: {exclude: [failover-takeover]}
+	YAML
+	mkdir -p blocked/lab-events.jsonl &&
+	expect_code 3 "$XPV" run short.yaml --out blocked -q 2>err &&
+	grep -q "cannot write blocked/lab-events.jsonl: Is a directory" err &&
+	test -s blocked/results.json
+'
+
 test_done
