@@ -487,19 +487,19 @@ static void results(struct takeover *t, const char *prefix)
 		/* TLS or DNS stands in the way: the certificate check says why */
 		msg = xpv_asprintf("the takeover time cannot be measured: logins through %s fail before reaching the "
 				   "cluster: %s", sc->cluster.address_host, t->login_last);
-		report(t, prefix, "takeover-time", XPV_ERROR, "login again within the threshold", "login not evaluated",
+		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_ERROR, "login again within the threshold", "login not evaluated",
 		       msg, true);
 	} else if (takeover < 0) {
 		msg = xpv_asprintf("clients could not log in through %s again within %g s of the trigger%s%s",
 				   sc->cluster.address_host, sc->failover.timeout_s, t->login_last ? ": " : "",
 				   t->login_last ? t->login_last : "");
-		report(t, prefix, "takeover-time", XPV_FAIL, "login again within the threshold", "no login", msg, true);
+		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_FAIL, "login again within the threshold", "no login", msg, true);
 	} else {
 		char *exp = xpv_asprintf("login again within %ld ms of the trigger", max);
 
 		obs = xpv_asprintf("%ld ms", takeover);
 		msg = xpv_asprintf("clients logged in again %ld ms after the trigger (threshold %ld ms)", takeover, max);
-		report(t, prefix, "takeover-time", takeover <= max ? XPV_PASS : XPV_FAIL, exp, obs, msg, true);
+		report(t, prefix, XPV_TAKEOVER_TARGET, takeover <= max ? XPV_PASS : XPV_FAIL, exp, obs, msg, true);
 		free(exp);
 		free(obs);
 	}

@@ -74,7 +74,8 @@ static int run(struct xpv_ctx *ctx)
 		skip(ctx, "no history store: set 'history' in the scenario to compare takeover times across runs");
 		return 0;
 	}
-	tonight = xpv_ctx_figure(ctx, "failover-takeover", "takeover_ms");
+	/* this run's takeover: the failover's, never the failback's */
+	tonight = xpv_ctx_figure(ctx, "failover-takeover", XPV_TAKEOVER_TARGET, "takeover_ms");
 	if (tonight == NULL) {
 		skip(ctx, "this run measured no takeover (failover-takeover did not run or did not complete)");
 		return 0;

@@ -85,9 +85,15 @@ int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *nod
  * "certs/XPNODE1.pem"); redacted, kept for the evidence archive. */
 void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text);
 
-/* A copy of figure `name` from the results `check_id` reported so far in
- * this run (the first that has it), or NULL. */
-char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *name);
+/* The failover-takeover result whose takeover_ms is "this run's takeover
+ * time" (the failback's is "failback/takeover-time"): the history stores
+ * it and the trend compares it, one definition for both. */
+#define XPV_TAKEOVER_TARGET "takeover-time"
+
+/* A copy of figure `name` from the result of `check_id` for `target`
+ * reported so far in this run (NULL target: the first result that has
+ * it), or NULL. */
+char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *target, const char *name);
 
 /* "after failover" when this is the second run of a check, else NULL. */
 const char *xpv_ctx_phase(const struct xpv_ctx *ctx);

@@ -175,12 +175,13 @@ int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
 	return 0;
 }
 
-static const char *find_figure(const struct xpv_run *run, const char *check_id, const char *name)
+static const char *find_figure(const struct xpv_run *run, const char *check_id, const char *target,
+			       const char *name)
 {
 	for (size_t i = 0; i < run->n_results; i++) {
 		const struct xpv_result *r = &run->results[i];
 
-		if (strcmp(r->check_id, check_id) != 0)
+		if (strcmp(r->check_id, check_id) != 0 || (target != NULL && strcmp(r->target, target) != 0))
 			continue;
 		for (size_t j = 0; j < r->n_figures; j++)
 			if (strcmp(r->figures[j].name, name) == 0)
@@ -189,21 +190,21 @@ static const char *find_figure(const struct xpv_run *run, const char *check_id, 
 	return NULL;
 }
 
-char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *name)
+char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *target, const char *name)
 {
 	const char *found;
 	char *v;
 
 	pthread_mutex_lock(&ctx->run->lock);
-	found = find_figure(ctx->run, check_id, name);
+	found = find_figure(ctx->run, check_id, target, name);
 	v = found != NULL ? xpv_strdup(found) : NULL;
 	pthread_mutex_unlock(&ctx->run->lock);
 	return v;
 }
 
-const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *name)
+const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *target, const char *name)
 {
-	return find_figure(run, check_id, name);
+	return find_figure(run, check_id, target, name);
 }
 
 void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text)

@@ -96,9 +96,9 @@ void xpv_run_free(struct xpv_run *run);
  * run: a record for `c`, one result, and the exit code again. */
 void xpv_run_add_step(struct xpv_run *run, const struct xpv_check *c, const struct xpv_outcome *o);
 
-/* The value of figure `name` in the first result of `check_id` that has
- * it, or NULL. For a finished run. */
-const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *name);
+/* The value of figure `name` in the result of `check_id` for `target` (NULL
+ * target: the first result that has it), or NULL. For a finished run. */
+const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, const char *target, const char *name);
 
 /* "pass", "fail", "error" or "aborted", from the exit code. */
 const char *xpv_run_verdict_name(const struct xpv_run *run);

@@ -234,7 +234,8 @@ static int store_run(struct xpv_history *h, const struct xpv_run *run)
 {
 	const struct xpv_scenario *sc = run->sc;
 	size_t counts[XPV_VERDICT_COUNT] = { 0 };
-	const char *takeover = xpv_run_figure(run, "failover-takeover", "takeover_ms");
+	/* the same takeover the trend reads: the failover's, never the failback's */
+	const char *takeover = xpv_run_figure(run, "failover-takeover", XPV_TAKEOVER_TARGET, "takeover_ms");
 	char start[48], end[48];
 	struct param p[18];
 	size_t n = 0;

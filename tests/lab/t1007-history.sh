@@ -113,4 +113,20 @@ test_expect_success 'without a history store the trend check skips and says why'
 	! grep -q "class=\"trend\"" none/report.html
 '
 
+test_expect_success 'with failback, the stored takeover is the failover'"'"'s, as the trend reads it (not the failback'"'"'s)' '
+	cat >fb.yaml <<-YAML &&
+	name: failback
+	lab: $XPV_LABS/healthy.yaml
+	failover: {takeover_max_s: 8, timeout_s: 30, failback: true}
+	checks: {params: {failover-takeover: {settle_s: 1}}}
+	history: {odbc: "Driver=SQLite3;Database=$PWD/fb.db"}
+	YAML
+	"$XPV" run fb.yaml --out fb -q &&
+	failover=$(jq -r ".checks[] | select(.id == \"failover-takeover\") | .results[] | select(.target == \"takeover-time\") | .figures.takeover_ms" fb/results.json) &&
+	failback=$(jq -r ".checks[] | select(.id == \"failover-takeover\") | .results[] | select(.target == \"failback/takeover-time\") | .figures.takeover_ms" fb/results.json) &&
+	test -n "$failover" && test -n "$failback" && test "$failover" != "$failback" &&
+	stored=$(sqlite3 fb.db "select cast(takeover_ms as integer) from xpv_runs") &&
+	test "$stored" = "$failover" || { echo "stored $stored, failover $failover, failback $failback"; exit 1; }
+'
+
 test_done
