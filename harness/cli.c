@@ -486,6 +486,32 @@ static int cmd_evidence(int argc, char **argv)
 	return rc;
 }
 
+/* Prints `text` after `lead`, wrapped at word boundaries within `width`
+ * columns, the next lines indented as far as the lead. */
+static void print_wrapped(const char *lead, const char *text, size_t width)
+{
+	size_t indent = strlen(lead), col = indent;
+	const char *p = text;
+
+	fputs(lead, stdout);
+	while (*p != '\0') {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + word > width) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(p, 1, word, stdout);
+		col += word;
+		p += word;
+		p += strspn(p, " ");
+	}
+	putchar('\n');
+}
+
 static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
 {
 	static const struct option opts[] = {
@@ -537,10 +563,14 @@ static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks
 		printf("no checks are registered in this build\n");
 		return 0;
 	}
-	printf("%-32s %-10s %-36s %s\n", "ID", "DISRUPTIVE", "GUIDE SECTION", "TITLE");
-	for (size_t i = 0; i < n_checks; i++)
-		printf("%-32s %-10s %-36s %s\n", checks[i]->id, checks[i]->disruptive ? "yes" : "no",
-		       checks[i]->guide_section, checks[i]->title);
+	/* titles and guide sections run to 90 characters: each gets lines of
+	 * its own under the check, wrapped for an 80-column terminal */
+	printf("%-32s %s\n", "ID", "DISRUPTIVE");
+	for (size_t i = 0; i < n_checks; i++) {
+		printf("%-32s %s\n", checks[i]->id, checks[i]->disruptive ? "yes" : "no");
+		print_wrapped("    ", checks[i]->title, 79);
+		print_wrapped("    guide: ", checks[i]->guide_section, 79);
+	}
 	return 0;
 }
 
