@@ -131,6 +131,21 @@ test_expect_success 'winrm-401, winrm-slow, winrm-malformed on XPNODE2 only' '
 	grep -q "malformed XML" err && wql 127.0.10.1 "select Name from Win32_Service" >/dev/null
 '
 
+test_expect_success 'SIGTERM during a 30 s slow answer stops the lab within 2 s (issue 12, item 6)' '
+	printf "base: %s\nfaults:\n  - {type: winrm-slow, node: XPNODE2, delay_ms: 30000}\n" \
+		"$XPV_LABS/healthy.yaml" >slow30.yaml &&
+	start_basic_lab slow30.yaml &&
+	(curl -s -o /dev/null --max-time 40 --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
+		-H "Content-Type: application/soap+xml;charset=UTF-8" \
+		--data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" https://127.0.10.2:15986/wsman &) &&
+	sleep 1 &&
+	pid=$(lab_pid) && start=$(date +%s%N) &&
+	kill -TERM "$pid" &&
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done &&
+	! kill -0 "$pid" 2>/dev/null &&
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000
+'
+
 test_expect_success 'os-build: XPNODE2 reports another build' '
 	start_basic_lab "$XPV_LABS/os-build.yaml" &&
 	test "$(wql 127.0.10.1 "select BuildNumber from Win32_OperatingSystem" | jq -r ".[0].BuildNumber")" = 20348 &&
