@@ -27,16 +27,6 @@ struct xpv_labrun {
 	pid_t pid;
 };
 
-static char *lower(const char *s)
-{
-	char *d = xpv_strdup(s);
-
-	for (char *p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
-}
-
 static void add_pin(struct xpv_scenario *sc, const char *host, const char *address)
 {
 	sc->resolve = xpv_realloc(sc->resolve, (sc->n_resolve + 1) * sizeof(*sc->resolve));
@@ -61,7 +51,7 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	struct xpv_diags d = { 0 };
 	struct lab_config *c = NULL;
 	const char *tmp = getenv("TMPDIR");
-	char *role_fqdn;
+	const char *role_fqdn;
 
 	*out = NULL;
 	if (lab_config_load(&c, &d, sc->lab) < 0) {
@@ -90,13 +80,7 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	lr->log_file = xpv_asprintf("%s/xplab.log", lr->state_dir);
 
 	/* the cluster, as its clients see it */
-	role_fqdn = lower(c->cluster.role);
-	{
-		char *fq = xpv_asprintf("%s.%s", role_fqdn, c->cluster.domain);
-
-		free(role_fqdn);
-		role_fqdn = fq;
-	}
+	role_fqdn = c->cluster.role_fqdn;
 	sc->cluster.name = xpv_strdup(c->cluster.name);
 	sc->cluster.role = xpv_strdup(c->cluster.role);
 	sc->cluster.address = xpv_asprintf("https://%s:%ld", role_fqdn, c->https_port);
@@ -107,16 +91,12 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	sc->nodes = xpv_calloc(c->n_nodes, sizeof(*sc->nodes));
 	sc->n_nodes = c->n_nodes;
 	for (size_t i = 0; i < c->n_nodes; i++) {
-		char *l = lower(c->nodes[i].name);
-
 		sc->nodes[i].name = xpv_strdup(c->nodes[i].name);
 		sc->nodes[i].host = xpv_strdup(c->nodes[i].address);
-		sc->nodes[i].fqdn = xpv_asprintf("%s.%s", l, c->cluster.domain);
+		sc->nodes[i].fqdn = xpv_strdup(c->nodes[i].fqdn);
 		sc->nodes[i].ip = xpv_strdup(c->nodes[i].address);
 		add_pin(sc, sc->nodes[i].fqdn, c->nodes[i].address);
-		free(l);
 	}
-	free(role_fqdn);
 	if (c->domain.present) {
 		/* a domain: the scenario's auth and transport (Negotiate over
 		 * HTTP unless it says otherwise), the domain account, the KDC */

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum xpv_gss_mech { XPV_GSS_KERBEROS, XPV_GSS_NTLM };
 
@@ -56,6 +57,10 @@ int xpv_gss_seal(struct xpv_gss *g, const void *plain, size_t len, unsigned char
  * XPV_EPROTO. */
 int xpv_gss_unseal(struct xpv_gss *g, const unsigned char *in, size_t len, unsigned char **out,
 		   size_t *out_len);
+
+/* The mechanism's own words for a GSSAPI failure (the minor status, else
+ * the major), `mech_oid` a gss_OID or NULL. A new string. */
+char *xpv_gss_status(uint32_t major, uint32_t minor, const void *mech_oid);
 
 /* "Kerberos" or "NTLM", for messages and transcripts. */
 const char *xpv_gss_mech_name(const struct xpv_gss *g);

@@ -32,9 +32,9 @@ struct xpv_gss {
 	unsigned char *cb_data;
 };
 
-/* The mechanism's own words for a failure: GSS major, then minor. */
-static char *gss_text(OM_uint32 major, OM_uint32 minor, gss_OID mech)
+char *xpv_gss_status(uint32_t major, uint32_t minor, const void *mech_oid)
 {
+	gss_OID mech = (gss_OID)mech_oid;
 	char *out = xpv_strdup("");
 	OM_uint32 more = 0, m;
 	gss_buffer_desc b;
@@ -67,7 +67,7 @@ static char *gss_text(OM_uint32 major, OM_uint32 minor, gss_OID mech)
  * for the user; `what` names the step and the principal. */
 static int gss_fail(const struct xpv_gss *g, const char *what, OM_uint32 major, OM_uint32 minor)
 {
-	char *detail = gss_text(major, minor, g->mech);
+	char *detail = xpv_gss_status(major, minor, g->mech);
 	const char *hint = NULL;
 	int code = XPV_EAUTH;
 	krb5_error_code kc = (krb5_error_code)minor;
@@ -401,7 +401,7 @@ int xpv_gss_unseal(struct xpv_gss *g, const unsigned char *in, size_t len, unsig
 		gss_release_buffer(&minor, &plain);
 	}
 	if (GSS_ERROR(major)) {
-		char *detail = gss_text(major, minor, g->mech);
+		char *detail = xpv_gss_status(major, minor, g->mech);
 
 		xpv_error_set(XPV_EPROTO, "encrypted message rejected: its signature does not verify (%s)", detail);
 		free(detail);
