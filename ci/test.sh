@@ -2,8 +2,9 @@
 # The test command: install what is needed, then
 #   1. build with warnings as errors under AddressSanitizer and
 #      UndefinedBehaviorSanitizer, with gcov instrumentation (the ci
-#      preset), run every test once under ctest, and print the line
-#      coverage of that same run (gcovr);
+#      preset), run every test once under ctest, four at a time while a
+#      lab and the demo run beside them, and print the line coverage of
+#      that same run (gcovr);
 #   2. build under ThreadSanitizer what the runner's threads touch and run
 #      the runner's unit test, the signal and evidence tests and a few
 #      end-to-end runs (the tsan test preset names them);
@@ -19,13 +20,57 @@ failed=()
 
 bash ci/deps.sh || { echo "ci/test.sh: installing the packages failed"; exit 1; }
 
+# alongside_start: a lab on healthy.yaml's own ports and the demo's run in a
+# loop, in the background, until alongside_stop; each demo must pass.
+alongside_start() {
+	local dir=build/ci/alongside
+
+	rm -rf "$dir" && mkdir -p "$dir"
+	build/ci/fixtures/lab/xplab fixtures/labs/healthy.yaml --state-dir "$dir/lab" 2>"$dir/lab.log" &
+	echo $! >"$dir/lab.pid"
+	(
+		n=0
+		while [ ! -e "$dir/stop" ]; do
+			n=$((n + 1))
+			if ! build/ci/xpverify run scenarios/lab-demo.yaml --out "$dir/demo-$n" -q >"$dir/demo-$n.log" 2>&1; then
+				echo "demo run $n failed: $dir/demo-$n.log" >>"$dir/failures"
+			fi
+		done
+		echo "$n" >"$dir/demos"
+	) &
+	echo $! >"$dir/loop.pid"
+}
+
+alongside_stop() {
+	local dir=build/ci/alongside rc=0
+
+	touch "$dir/stop"
+	wait "$(cat "$dir/loop.pid")"
+	if ! kill -0 "$(cat "$dir/lab.pid")" 2>/dev/null; then
+		echo "the lab on the file's own ports did not stay up: $(cat "$dir/lab.log")"
+		rc=1
+	fi
+	kill "$(cat "$dir/lab.pid")" 2>/dev/null
+	wait "$(cat "$dir/lab.pid")" 2>/dev/null
+	echo "alongside the tests: $(cat "$dir/demos") demo runs, a lab on the file's ports"
+	if [ -s "$dir/failures" ]; then
+		cat "$dir/failures"
+		rc=1
+	fi
+	return $rc
+}
+
 stage_tests() {
 	echo "== ci (-Werror, ASan+UBSan, gcov): configure, build, every test, coverage"
 	rm -rf build/ci
 	cmake --preset ci >/dev/null &&
 		cmake --build --preset ci -j "$jobs" || return 1
 	local rc=0
-	ctest --preset ci -j "$jobs" || rc=1
+	# labs side by side: the tests run four at a time while a developer's
+	# lab holds the lab file's own ports and demos run one after another
+	alongside_start
+	ctest --preset ci -j 4 || rc=1
+	alongside_stop || rc=1
 	gcovr --root . --filter 'harness/' --filter 'reports/' --filter 'checks/' --filter 'fixtures/lab/' \
 		--object-directory build/ci --print-summary --txt build/ci/coverage.txt || rc=1
 	echo "line coverage per file: build/ci/coverage.txt"

@@ -334,10 +334,6 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		fprintf(stderr, "%s\n", xpv_error_last());
 		goto out;
 	}
-	if (sc->winrm.auth != XPV_AUTH_BASIC && xpv_gss_configure(sc->winrm.realm, sc->winrm.kdc) < 0) {
-		fprintf(stderr, "%s\n", xpv_error_last());
-		goto out;
-	}
 	/* one run per report directory: two would mix their files */
 	if (xpv_reports_lock(o.out ? o.out : sc->reports.dir) == 1) {
 		fprintf(stderr, "xpverify: %s; nothing was run\n", xpv_error_last());
@@ -354,12 +350,17 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		/* the built-in lab is there to be disrupted */
 		ro.allow_disruptive = true;
 		xpv_log(XPV_LOG_NORMAL, "starting the built-in lab %s", sc->lab);
-		if (xpv_labrun_start(lab, 20000) < 0) {
+		if (xpv_labrun_start(lab, sc, 20000) < 0) {
 			/* reported like an unreachable cluster: every check `error`, reports written */
 			lab_error = xpv_strdup(xpv_error_last());
 			xpv_log_error("%s", lab_error);
 			ro.unavailable = lab_error;
 		}
+	}
+	/* Kerberos set up once the KDC's address is known (the lab's ports) */
+	if (sc->winrm.auth != XPV_AUTH_BASIC && xpv_gss_configure(sc->winrm.realm, sc->winrm.kdc) < 0) {
+		fprintf(stderr, "%s\n", xpv_error_last());
+		goto out;
 	}
 	xpv_log(XPV_LOG_NORMAL, "xpverify %s: scenario '%s', cluster %s (%zu nodes)", XPV_VERSION, sc->name,
 		sc->cluster.name, sc->n_nodes);

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -166,7 +167,49 @@ static char *find_xplab(void)
 	return xpv_strdup("xplab");
 }
 
-int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
+/* Moves the scenario to the ports the lab took (ready file's "ports"). */
+static int take_ports(struct xpv_labrun *lr, struct xpv_scenario *sc)
+{
+	char *text = NULL;
+	json_t *doc, *p;
+	long https, winrm, winrm_http, kdc;
+	int rc = 0;
+
+	if (xpv_read_file(&text, NULL, lr->ready_file, 1 << 20) < 0)
+		return XPV_EIO;
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	p = json_object_get(doc, "ports");
+	https = (long)json_integer_value(json_object_get(p, "https"));
+	winrm = (long)json_integer_value(json_object_get(p, "winrm"));
+	winrm_http = (long)json_integer_value(json_object_get(p, "winrm_http"));
+	kdc = (long)json_integer_value(json_object_get(p, "kdc"));
+	if (https <= 0 || winrm <= 0) {
+		rc = xpv_error_set(XPV_EPROTO, "the lab's ready file %s names no ports", lr->ready_file);
+		goto out;
+	}
+	free(sc->cluster.address);
+	sc->cluster.address = xpv_asprintf("https://%s:%ld", sc->cluster.address_host, https);
+	sc->cluster.port = https;
+	sc->winrm.port = sc->winrm.transport == XPV_TRANSPORT_HTTPS || winrm_http <= 0 ? winrm : winrm_http;
+	if (kdc > 0 && sc->winrm.kdc != NULL) {
+		char *colon = strrchr(sc->winrm.kdc, ':');
+
+		if (colon != NULL) {
+			char *host = xpv_asprintf("%.*s", (int)(colon - sc->winrm.kdc), sc->winrm.kdc);
+
+			free(sc->winrm.kdc);
+			sc->winrm.kdc = xpv_asprintf("%s:%ld", host, kdc);
+			free(host);
+		}
+	}
+	xpv_log(XPV_LOG_VERBOSE, "lab ports: cluster address %s, WinRM %ld", sc->cluster.address, sc->winrm.port);
+out:
+	json_decref(doc);
+	return rc;
+}
+
+int xpv_labrun_start(struct xpv_labrun *lr, struct xpv_scenario *sc, long timeout_ms)
 {
 	char *xplab = find_xplab();
 	int64_t until = xpv_mono_ms() + timeout_ms;
@@ -190,7 +233,7 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execlp(xplab, xplab, lr->lab_file, "--state-dir", lr->state_dir, "--ready-file", lr->ready_file,
-		       "--events", lr->events_file, (char *)NULL);
+		       "--events", lr->events_file, "--port-offset", "auto", (char *)NULL);
 		fprintf(stderr, "xpverify: cannot run %s: %s\n", xplab, strerror(errno));
 		_exit(127);
 	}
@@ -215,7 +258,7 @@ int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms)
 		nanosleep(&ts, NULL);
 	}
 	xpv_log(XPV_LOG_VERBOSE, "lab %s ready (pid %ld, state %s)", lr->lab_file, (long)lr->pid, lr->state_dir);
-	return 0;
+	return take_ports(lr, sc);
 }
 
 /* Copies `from` to `to`; a failure names the file and the reason. */

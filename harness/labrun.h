@@ -18,9 +18,11 @@ struct xpv_labrun;
  * lab file, line and key. */
 int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc);
 
-/* Starts xplab (XPV_XPLAB, or next to this program, or on PATH) and waits
- * at most `timeout_ms` for its ready file. */
-int xpv_labrun_start(struct xpv_labrun *lr, long timeout_ms);
+/* Starts xplab (XPV_XPLAB, or next to this program, or on PATH) on free
+ * ports (--port-offset auto: other labs may run on this machine), waits at
+ * most `timeout_ms` for its ready file, and points the ports of `sc` (the
+ * cluster address, WinRM, the KDC) at the ones the lab took. */
+int xpv_labrun_start(struct xpv_labrun *lr, struct xpv_scenario *sc, long timeout_ms);
 
 /* Stops the lab (SIGTERM, then SIGKILL after a bound) and frees it. When
  * `keep_events_dir` is set, the lab's ground-truth events are copied there

@@ -17,7 +17,7 @@ cd "$TRASH" || exit 1
 # test_expect_success DESCRIPTION BODY
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if (set -e; eval "$2") >"$TRASH/.out" 2>&1; then
+	if (set -e; lab_ports; eval "$2") >"$TRASH/.out" 2>&1; then
 		echo "ok $test_count - $1"
 	else
 		echo "not ok $test_count - $1"
@@ -93,10 +93,14 @@ start_lab() {
 	: "${XPLAB:?XPLAB must name the xplab binary}"
 	stop_lab
 	rm -rf lab-state lab-events.jsonl
+	case " $* " in
+	*" --port-offset "*) ;;
+	*) set -- "$@" --port-offset auto ;; # other labs may run on this machine
+	esac
 	"$XPLAB" "$@" --state-dir lab-state --events lab-events.jsonl 2>lab.err &
 	echo $! >"$LAB_PID_FILE"
 	for _ in $(seq 1 100); do
-		[ -f lab-state/ready.json ] && return 0
+		[ -f lab-state/ready.json ] && lab_ports && return 0
 		kill -0 "$(lab_pid)" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -158,17 +162,30 @@ ms_between() {
 export XPV_WINRM_USER=labadmin XPV_WINRM_PASSWORD=lab-Winrm-2026
 export XPV_WINRM_AUTH=basic XPV_WINRM_TRANSPORT=https
 LAB_REALM=LAB.LOCAL
-LAB_KDC=127.0.10.88:15088
 LAB_LOGIN_USER=xpadmin
 LAB_LOGIN_PASSWORD=lab-Login-2026
 ROLE_HOST=ms-role.lab.local
-ROLE_PIN="$ROLE_HOST:10443:127.0.10.100"
+
+# lab_ports: the ports the running lab took (its ready file; start_lab
+# asks for free ones), as WINRM_PORT, WINRM_HTTP_PORT, HTTPS_PORT, LAB_KDC
+# and ROLE_PIN (curl --resolve for the cluster address). Every test body
+# starts with it, so a lab started in one body serves the next.
+lab_ports() {
+	local ready=lab-state/ready.json
+
+	[ -f "$ready" ] || return 0
+	WINRM_PORT=$(jq -r .ports.winrm "$ready")
+	WINRM_HTTP_PORT=$(jq -r '.ports.winrm_http // empty' "$ready")
+	HTTPS_PORT=$(jq -r .ports.https "$ready")
+	LAB_KDC=$(jq -r '.domain.kdc // empty' "$ready")
+	ROLE_PIN="$ROLE_HOST:$HTTPS_PORT:$(jq -r .cluster.role_address "$ready")"
+}
 
 # soap NODE_ADDRESS FILE: posts a hand-written SOAP request with curl.
 soap() {
 	curl -sS --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$2" \
-		"https://$1:15986/wsman"
+		"https://$1:$WINRM_PORT/wsman"
 }
 
 # login USER PASSWORD: the token endpoint's answer through the cluster address.
@@ -176,5 +193,5 @@ login() {
 	curl -sS --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
 		--data-urlencode grant_type=password --data-urlencode "username=$1" \
 		--data-urlencode "password=$2" --data-urlencode client_id=GrantValidatorClient \
-		"https://$ROLE_HOST:10443/IDP/connect/token"
+		"https://$ROLE_HOST:$HTTPS_PORT/IDP/connect/token"
 }

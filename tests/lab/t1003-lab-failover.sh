@@ -24,12 +24,12 @@ near() {
 }
 
 wql() {
-	"$XPV" probe wql --host "$1:15986" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
+	"$XPV" probe wql --host "$1:$WINRM_PORT" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
 }
 
 test_expect_success 'restart the owner: dark, detected, taken over in order, back with Manual services stopped' '
 	start_basic_lab "$XPV_LABS/healthy.yaml" &&
-	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event restart_done 20 &&
 	near "$(ms trigger node_off)" 300 &&
 	near "$(ms node_off node_down)" 1000 &&
@@ -51,9 +51,9 @@ test_expect_success 'restart the owner: dark, detected, taken over in order, bac
 
 test_expect_success 'while the owner is dark: connections refused, the cluster still says Up until detection' '
 	start_basic_lab "$XPV_LABS/healthy.yaml" &&
-	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event node_off 5 &&
-	expect_code 3 "$XPV" probe wql --host 127.0.10.1:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
+	expect_code 3 "$XPV" probe wql --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "connection failed" err &&
 	wql 127.0.10.2 "select Name,State from MSCluster_Node where Name = '"'"'XPNODE1'"'"'" root/mscluster >n.json &&
 	test "$(jq -r ".[0].State" n.json)" = 0 &&
@@ -79,7 +79,7 @@ test_expect_success 'move the role: stop in reverse order, move, start in order'
 
 test_expect_success 'three nodes: the next node takes over, the third is left alone' '
 	start_basic_lab "$XPV_LABS/healthy-3.yaml" &&
-	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_online 20 &&
 	test "$(after_trigger | jq -r "map(select(.event == \"owner_changed\"))[0].to")" = XPNODE2 &&
 	test "$(after_trigger | jq "map(select(.node == \"XPNODE3\")) | length")" = 0 &&
@@ -90,7 +90,7 @@ test_expect_success 'Auto start mode: the service runs on the passive node, and 
 	start_basic_lab "$XPV_LABS/start-mode-auto.yaml" &&
 	wql 127.0.10.2 "select Name,StartMode,State from Win32_Service where Name = '"'"'Milestone XProtect Log Server'"'"'" >ls.json &&
 	test "$(jq -r ".[0].StartMode" ls.json)" = Auto && test "$(jq -r ".[0].State" ls.json)" = Running &&
-	"$XPV" probe exec --host 127.0.10.2:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.2:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event restart_done 20 &&
 	after_trigger | jq -c "map(select(.event == \"service_started\"))" >started.json &&
 	test "$(jq length started.json)" = 1 &&

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../cli/lib.sh"
 
 wql() {
-	"$XPV" probe wql --host "$1:15986" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
+	"$XPV" probe wql --host "$1:$WINRM_PORT" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
 }
 
 svc() { # NODE SERVICE: "StartMode/State"
@@ -50,7 +50,7 @@ test_expect_success 'failover-stuck: the role fails when the owner goes; a move 
 	start_basic_lab "$XPV_LABS/failover-stuck.yaml" &&
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >move.xml &&
 	grep -q "not a possible owner" move.xml &&
-	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_failed 10 &&
 	test "$(wql 127.0.10.2 "select State,OwnerNode from MSCluster_ResourceGroup where GroupType = 108" root/mscluster | jq -r ".[0].State")" = 2 &&
 	test "$(lab_events owner_changed | wc -l)" = 0
@@ -58,7 +58,7 @@ test_expect_success 'failover-stuck: the role fails when the owner goes; a move 
 
 test_expect_success 'failover-slow: each resource takes 4 s longer on the new owner' '
 	start_basic_lab "$XPV_LABS/failover-slow.yaml" &&
-	"$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
+	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event role_online 30 &&
 	t=$(jq -s "(map(select(.event == \"role_online\"))[0].t_us - map(select(.event == \"owner_changed\"))[0].t_us) / 1000 | floor" lab-events.jsonl) &&
 	test "$t" -ge 12000
@@ -78,7 +78,7 @@ test_expect_success 'role-address-stuck: after a move the address stays behind a
 	soap 127.0.10.2 "$XPV_TEST_DATA/lab/move-role.xml" >/dev/null &&
 	wait_event move_done 10 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
-		"https://$ROLE_HOST:10443/api/.well-known/uris")" = 503 &&
+		"https://$ROLE_HOST:$HTTPS_PORT/api/.well-known/uris")" = 503 &&
 	test "$(lab_events address_bound | jq -r .node | tail -1)" = XPNODE1
 '
 
@@ -88,31 +88,31 @@ test_expect_success 'login-rejected and login-error' '
 	start_basic_lab "$XPV_LABS/login-error.yaml" &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
 		-d grant_type=password -d "username=$LAB_LOGIN_USER" -d "password=$LAB_LOGIN_PASSWORD" \
-		-d client_id=GrantValidatorClient "https://$ROLE_HOST:10443/IDP/connect/token")" = 500
+		-d client_id=GrantValidatorClient "https://$ROLE_HOST:$HTTPS_PORT/IDP/connect/token")" = 500
 '
 
 test_expect_success 'certificate faults show in openssl' '
 	start_basic_lab "$XPV_LABS/cert-missing-cluster-name.yaml" &&
-	cert 127.0.10.100 10443 "$ROLE_HOST" >c.txt && ! grep -q "DNS:ms-role.lab.local" c.txt && grep -q "DNS:ms-role," c.txt &&
+	cert 127.0.10.100 "$HTTPS_PORT" "$ROLE_HOST" >c.txt && ! grep -q "DNS:ms-role.lab.local" c.txt && grep -q "DNS:ms-role," c.txt &&
 	start_basic_lab "$XPV_LABS/cert-missing-node-ip.yaml" &&
-	cert 127.0.10.2 10443 x >c.txt && ! grep -q "IP Address:127.0.10.2" c.txt &&
-	cert 127.0.10.1 10443 x >c.txt && grep -q "IP Address:127.0.10.1" c.txt &&
+	cert 127.0.10.2 "$HTTPS_PORT" x >c.txt && ! grep -q "IP Address:127.0.10.2" c.txt &&
+	cert 127.0.10.1 "$HTTPS_PORT" x >c.txt && grep -q "IP Address:127.0.10.1" c.txt &&
 	start_basic_lab "$XPV_LABS/cert-expired.yaml" &&
-	! openssl s_client -connect 127.0.10.1:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
+	! openssl s_client -connect 127.0.10.1:$HTTPS_PORT -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "certificate has expired" v.txt &&
 	start_basic_lab "$XPV_LABS/cert-not-yet-valid.yaml" &&
-	! openssl s_client -connect 127.0.10.2:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
+	! openssl s_client -connect 127.0.10.2:$HTTPS_PORT -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "certificate is not yet valid" v.txt &&
 	start_basic_lab "$XPV_LABS/cert-wrong-ca.yaml" &&
-	! openssl s_client -connect 127.0.10.2:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
+	! openssl s_client -connect 127.0.10.2:$HTTPS_PORT -CAfile lab-state/ca.pem -verify_return_error </dev/null >v.txt 2>&1 &&
 	grep -q "unable to get local issuer certificate" v.txt &&
 	start_basic_lab "$XPV_LABS/cert-weak-key.yaml" &&
-	cert 127.0.10.1 10443 x | grep -q "Public-Key: (1024 bit)"
+	cert 127.0.10.1 "$HTTPS_PORT" x | grep -q "Public-Key: (1024 bit)"
 '
 
 test_expect_success 'node-unreachable: nothing answers, the cluster says Up' '
 	start_basic_lab "$XPV_LABS/node-unreachable.yaml" &&
-	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
+	expect_code 3 "$XPV" probe wql --host 127.0.10.2:$WINRM_PORT --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "connection failed" err &&
 	test "$(wql 127.0.10.1 "select State from MSCluster_Node where Name = '"'"'XPNODE2'"'"'" root/mscluster | jq -r ".[0].State")" = 0 &&
 	test "$(jq ".nodes[1].reachable" lab-state/ready.json)" = false
@@ -120,14 +120,14 @@ test_expect_success 'node-unreachable: nothing answers, the cluster says Up' '
 
 test_expect_success 'winrm-401, winrm-slow, winrm-malformed on XPNODE2 only' '
 	start_basic_lab "$XPV_LABS/winrm-401.yaml" &&
-	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
+	expect_code 3 "$XPV" probe wql --host 127.0.10.2:$WINRM_PORT --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "HTTP 401" err && wql 127.0.10.1 "select Name from Win32_Service" >/dev/null &&
 	start_basic_lab "$XPV_LABS/winrm-slow.yaml" &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --max-time 2 --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" \
-		https://127.0.10.2:15986/wsman)" = 000 &&
+		https://127.0.10.2:$WINRM_PORT/wsman)" = 000 &&
 	start_basic_lab "$XPV_LABS/winrm-malformed.yaml" &&
-	expect_code 3 "$XPV" probe wql --host 127.0.10.2:15986 --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
+	expect_code 3 "$XPV" probe wql --host 127.0.10.2:$WINRM_PORT --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "malformed XML" err && wql 127.0.10.1 "select Name from Win32_Service" >/dev/null
 '
 
@@ -137,7 +137,7 @@ test_expect_success 'SIGTERM during a 30 s slow answer stops the lab within 2 s 
 	start_basic_lab slow30.yaml &&
 	(curl -s -o /dev/null --max-time 40 --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" \
-		--data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" https://127.0.10.2:15986/wsman &) &&
+		--data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" https://127.0.10.2:$WINRM_PORT/wsman &) &&
 	sleep 1 &&
 	pid=$(lab_pid) && start=$(date +%s%N) &&
 	kill -TERM "$pid" &&
@@ -156,8 +156,8 @@ test_expect_success 'a node can hold other files than the defaults' '
 	sed -e "s/^  - {name: XPNODE2, address: 127.0.10.2}$/  - name: XPNODE2\n    address: 127.0.10.2\n    files: {'"'"'C:\\\\Temp\\\\x.txt'"'"': hello}/" \
 		"$XPV_LABS/healthy.yaml" >files.yaml &&
 	start_basic_lab files.yaml &&
-	test "$("$XPV" probe exec --host 127.0.10.2:15986 --ca lab-state/ca.pem -- type "c:\\temp\\X.TXT")" = hello &&
-	expect_code 1 "$XPV" probe exec --host 127.0.10.1:15986 --ca lab-state/ca.pem -- type "C:\\Temp\\x.txt" 2>err &&
+	test "$("$XPV" probe exec --host 127.0.10.2:$WINRM_PORT --ca lab-state/ca.pem -- type "c:\\temp\\X.TXT")" = hello &&
+	expect_code 1 "$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- type "C:\\Temp\\x.txt" 2>err &&
 	grep -q "cannot find the path" err
 '
 

@@ -9,22 +9,22 @@ test_expect_success 'a 64-node lab starts; every node answers WinRM and HTTPS' '
 	start_basic_lab lab64.yaml &&
 	test "$(jq ".nodes | length" lab-state/ready.json)" = 64 &&
 	for i in $(seq 1 64); do
-		"$XPV" probe wql --host "127.0.10.$i:15986" --ca lab-state/ca.pem "select Name from Win32_ComputerSystem" |
+		"$XPV" probe wql --host "127.0.10.$i:$WINRM_PORT" --ca lab-state/ca.pem "select Name from Win32_ComputerSystem" |
 			jq -r ".[0].Name"
 	done >names &&
 	test "$(sort -u names | wc -l)" = 64 &&
 	test "$(head -1 names)" = XPNODE1 && test "$(tail -1 names)" = XPNODE64 &&
-	openssl s_client -connect 127.0.10.64:10443 -CAfile lab-state/ca.pem -verify_return_error </dev/null >/dev/null 2>&1
+	openssl s_client -connect 127.0.10.64:$HTTPS_PORT -CAfile lab-state/ca.pem -verify_return_error </dev/null >/dev/null 2>&1
 '
 
 test_expect_success '32 clients at once, 400 requests: WinRM queries and logins all succeed' '
 	start_basic_lab "$XPV_LABS/healthy.yaml" &&
-	seq 1 200 | xargs -P 32 -I{} sh -c "\"$XPV\" probe wql --host 127.0.10.\$(({} % 2 + 1)):15986 --ca lab-state/ca.pem \
+	seq 1 200 | xargs -P 32 -I{} sh -c "\"$XPV\" probe wql --host 127.0.10.\$(({} % 2 + 1)):$WINRM_PORT --ca lab-state/ca.pem \
 		\"select Name,State from Win32_Service where Name like '"'"'Milestone%'"'"'\" | jq length" >counts 2>errs &&
 	test "$(sort -u counts)" = 3 && test "$(wc -l <counts)" = 200 && test ! -s errs &&
 	seq 1 200 | xargs -P 32 -I{} sh -c "curl -sS --cacert lab-state/ca.pem --resolve $ROLE_PIN \
 		-d grant_type=password -d username=$LAB_LOGIN_USER -d password=$LAB_LOGIN_PASSWORD -d client_id=GrantValidatorClient \
-		https://$ROLE_HOST:10443/IDP/connect/token | jq -r .token_type" >types 2>errs &&
+		https://$ROLE_HOST:$HTTPS_PORT/IDP/connect/token | jq -r .token_type" >types 2>errs &&
 	test "$(sort -u types)" = Bearer && test "$(wc -l <types)" = 200 && test ! -s errs
 '
 

@@ -4,7 +4,8 @@
 # back, and the password nowhere in what xpverify writes.
 . "$(dirname "$0")/../cli/lib.sh"
 
-PG_PORT=15432
+# a free port: another run of this test may be under way on this machine
+PG_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 PG_PASSWORD=pg-Hist-S3cret-42
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PG_DIR=$(mktemp -d /tmp/xpv-pg.XXXXXX)

@@ -53,13 +53,13 @@ test_expect_success 'the lab starts its domain: a KDC, the node principals, the 
 	test "$(jq -r .domain.realm lab-state/ready.json)" = LAB.LOCAL &&
 	test "$(jq -r .domain.kdc lab-state/ready.json)" = "$LAB_KDC" &&
 	test "$(jq -r ".nodes[1].spn" lab-state/ready.json)" = HTTP/xpnode2.lab.local &&
-	test "$(jq -r ".nodes[0].winrm_http_port" lab-state/ready.json)" = 15985 &&
+	test "$(jq -r ".nodes[0].winrm_http_port" lab-state/ready.json)" = $((15985 + $(jq .ports.offset lab-state/ready.json))) &&
 	KRB5_CONFIG=lab-state/domain/krb5.conf klist -k lab-state/domain/nodes.keytab >keys &&
 	grep -q "HTTP/xpnode1.lab.local@LAB.LOCAL" keys && grep -q "HTTP/xpnode2.lab.local@LAB.LOCAL" keys
 '
 
 test_expect_success 'pywinrm ntlm over HTTP, messages encrypted: a WQL query and hostname' '
-	OPENSSL_CONF=$PWD/legacy.cnf /usr/bin/python3 wql.py http://127.0.10.1:15985/wsman ntlm "LAB\\labadmin" \
+	OPENSSL_CONF=$PWD/legacy.cnf /usr/bin/python3 wql.py http://127.0.10.1:$WINRM_HTTP_PORT/wsman ntlm "LAB\\labadmin" \
 		"$XPV_WINRM_PASSWORD" always >out &&
 	grep -q "<p:Name>Milestone XProtect Management Server</p:Name>\|<Name>Milestone XProtect Management Server</Name>" out &&
 	grep -q "^hostname: XPNODE1 0" out
@@ -74,7 +74,7 @@ test_expect_success 'MIT kinit gets a ticket from the lab KDC; a wrong password 
 
 test_expect_success 'pywinrm kerberos over HTTPS: a WQL query and hostname' '
 	krb5_env &&
-	/usr/bin/python3 wql.py https://127.0.10.2:15986/wsman kerberos labadmin@LAB.LOCAL "" never lab-state/ca.pem \
+	/usr/bin/python3 wql.py https://127.0.10.2:$WINRM_PORT/wsman kerberos labadmin@LAB.LOCAL "" never lab-state/ca.pem \
 		xpnode2.lab.local >out &&
 	grep -q "Milestone XProtect Management Server" out &&
 	grep -q "^hostname: XPNODE2 0" out
@@ -82,16 +82,16 @@ test_expect_success 'pywinrm kerberos over HTTPS: a WQL query and hostname' '
 
 test_expect_success 'pywinrm kerberos over HTTP without encryption is refused (AllowUnencrypted=false)' '
 	krb5_env &&
-	! /usr/bin/python3 wql.py http://127.0.10.2:15985/wsman kerberos labadmin@LAB.LOCAL "" never - \
+	! /usr/bin/python3 wql.py http://127.0.10.2:$WINRM_HTTP_PORT/wsman kerberos labadmin@LAB.LOCAL "" never - \
 		xpnode2.lab.local 2>err &&
 	grep -q "InvalidCredentialsError: the specified credentials were rejected" err
 '
 
 test_expect_success 'curl --negotiate over HTTPS: a bad body gets a WS-Management fault (it authenticated)' '
 	krb5_env &&
-	curl -sS --negotiate -u : --cacert lab-state/ca.pem --resolve xpnode1.lab.local:15986:127.0.10.1 \
+	curl -sS --negotiate -u : --cacert lab-state/ca.pem --resolve xpnode1.lab.local:$WINRM_PORT:127.0.10.1 \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data "<not-soap/>" -o body -w "%{http_code}" \
-		https://xpnode1.lab.local:15986/wsman >code &&
+		https://xpnode1.lab.local:$WINRM_PORT/wsman >code &&
 	test "$(cat code)" = 500 &&
 	grep -q "WSManFault" body
 '
@@ -100,17 +100,17 @@ test_expect_success 'curl --negotiate logs in to the IDP with the windows grant 
 	krb5_env &&
 	curl -sS --negotiate -u : --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
 		-d grant_type=windows_credentials -d client_id=GrantValidatorClient \
-		https://$ROLE_HOST:10443/IDP/connect/token >tok &&
+		https://$ROLE_HOST:$HTTPS_PORT/IDP/connect/token >tok &&
 	test "$(jq -r .token_type tok)" = Bearer &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" --cacert lab-state/ca.pem --resolve "$ROLE_PIN" \
 		-d grant_type=windows_credentials -d client_id=GrantValidatorClient \
-		https://$ROLE_HOST:10443/IDP/connect/token)" = 401
+		https://$ROLE_HOST:$HTTPS_PORT/IDP/connect/token)" = 401
 '
 
 test_expect_success 'Basic is refused on a stock node, and not even offered; a 401 offers Negotiate and Kerberos' '
 	curl -s -i --cacert lab-state/ca.pem -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" -X POST \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" \
-		https://127.0.10.1:15986/wsman | tr -d "\r" >h401 &&
+		https://127.0.10.1:$WINRM_PORT/wsman | tr -d "\r" >h401 &&
 	grep -q "^HTTP/1.1 401" h401 &&
 	grep -qx "WWW-Authenticate: Negotiate" h401 && grep -qx "WWW-Authenticate: Kerberos" h401 &&
 	! grep -q "Basic" h401
@@ -119,17 +119,17 @@ test_expect_success 'Basic is refused on a stock node, and not even offered; a 4
 test_expect_success 'a plaintext SOAP message over HTTP is refused, whatever the credentials' '
 	test "$(curl -s -o /dev/null -w "%{http_code}" -u "$XPV_WINRM_USER:$XPV_WINRM_PASSWORD" \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data-binary @"$XPV_TEST_DATA/lab/enumerate-services.xml" \
-		http://127.0.10.1:15985/wsman)" = 401
+		http://127.0.10.1:$WINRM_HTTP_PORT/wsman)" = 401
 '
 
 test_expect_success 'a listener that demands channel binding: curl (no binding) refused, xpverify (bound) served' '
 	start_lab "$XPV_LABS/winrm-channel-binding.yaml" &&
 	krb5_env &&
 	echo "$XPV_WINRM_PASSWORD" | kinit labadmin@LAB.LOCAL >/dev/null &&
-	test "$(curl -s --negotiate -u : --cacert lab-state/ca.pem --resolve xpnode1.lab.local:15986:127.0.10.1 \
+	test "$(curl -s --negotiate -u : --cacert lab-state/ca.pem --resolve xpnode1.lab.local:$WINRM_PORT:127.0.10.1 \
 		-H "Content-Type: application/soap+xml;charset=UTF-8" --data "<not-soap/>" -o /dev/null -w "%{http_code}" \
-		https://xpnode1.lab.local:15986/wsman)" = 401 &&
-	XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe exec --host 127.0.10.1:15986 \
+		https://xpnode1.lab.local:$WINRM_PORT/wsman)" = 401 &&
+	XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe exec --host 127.0.10.1:$WINRM_PORT \
 		--transport https --auth ntlm --ca lab-state/ca.pem -- hostname >out &&
 	test "$(tr -d "\r\n" <out)" = XPNODE1
 '
@@ -139,11 +139,11 @@ test_expect_success 'probe with the ticket kinit left (no password): Kerberos by
 	krb5_env &&
 	echo "$XPV_WINRM_PASSWORD" | kinit labadmin@LAB.LOCAL >/dev/null &&
 	(unset XPV_WINRM_PASSWORD KRB5_CONFIG &&
-	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe wql --host xpnode1.lab.local:15985 \
+	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe wql --host xpnode1.lab.local:$WINRM_HTTP_PORT \
 		--resolve xpnode1.lab.local:127.0.10.1 --auth kerberos --transport http --trace \
 		"select Name from Win32_Service where Name = '"'"'ClusSvc'"'"'" >rows.json 2>trace) &&
 	test "$(jq -r ".[0].Name" rows.json)" = ClusSvc &&
-	grep -q "^> POST http://xpnode1.lab.local:15985/wsman (sealed with Kerberos (shown decrypted))" trace &&
+	grep -q "^> POST http://xpnode1.lab.local:$WINRM_HTTP_PORT/wsman (sealed with Kerberos (shown decrypted))" trace &&
 	grep -q "select Name from Win32_Service" trace &&
 	grep -q "Content-Type: multipart/encrypted" trace &&
 	grep -q "^Authorization: \[REDACTED\]" trace &&
@@ -154,7 +154,7 @@ test_expect_success 'a password login leaves no ticket cache behind, and the use
 	krb5_env &&
 	before=$(klist | grep -c "krbtgt") &&
 	(export KRB5CCNAME=FILE:$PWD/never-written &&
-	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe exec --host xpnode2.lab.local:15985 \
+	 XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC "$XPV" probe exec --host xpnode2.lab.local:$WINRM_HTTP_PORT \
 		--resolve xpnode2.lab.local:127.0.10.2 --auth kerberos --transport http -- hostname >out) &&
 	test "$(tr -d "\r\n" <out)" = XPNODE2 &&
 	test ! -e never-written &&
