@@ -99,12 +99,13 @@ start_lab() {
 	esac
 	"$XPLAB" "$@" --state-dir lab-state --events lab-events.jsonl 2>lab.err &
 	echo $! >"$LAB_PID_FILE"
-	for _ in $(seq 1 100); do
+	# a 64-node lab makes 64 keys: slow under ASan on a loaded machine
+	for _ in $(seq 1 600); do
 		[ -f lab-state/ready.json ] && lab_ports && return 0
 		kill -0 "$(lab_pid)" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "the lab did not get ready:" >&2
+	echo "the lab did not get ready within 60 s:" >&2
 	cat lab.err >&2
 	return 1
 }

@@ -4,7 +4,7 @@
 
 test_expect_success 'every shipped lab file is valid' '
 	for f in "$XPV_LABS"/*.yaml; do
-		"$XPLAB" "$f" --state-dir st --ready-file ready.json 2>err &
+		"$XPLAB" "$f" --state-dir st --ready-file ready.json --port-offset auto 2>err &
 		pid=$!
 		wait_for ready.json "" 10 || { cat err; exit 1; }
 		kill -TERM $pid && wait $pid
