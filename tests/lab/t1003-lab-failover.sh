@@ -23,10 +23,6 @@ near() {
 	fi
 }
 
-wql() {
-	"$XPV" probe wql --host "$1:$WINRM_PORT" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
-}
-
 test_expect_success 'restart the owner: dark, detected, taken over in order, back with Manual services stopped' '
 	start_basic_lab "$XPV_LABS/healthy.yaml" &&
 	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&

@@ -3,14 +3,6 @@
 # would use: WQL, the shell, curl, openssl.
 . "$(dirname "$0")/../cli/lib.sh"
 
-wql() {
-	"$XPV" probe wql --host "$1:$WINRM_PORT" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
-}
-
-svc() { # NODE SERVICE: "StartMode/State"
-	wql "$1" "select StartMode,State from Win32_Service where Name = '$2'" | jq -r '.[0].StartMode + "/" + .[0].State'
-}
-
 res() { # SERVICE: the cluster's resource state
 	wql 127.0.10.1 "select State from MSCluster_Resource where Name = '$1'" root/mscluster | jq -r '.[0].State'
 }
