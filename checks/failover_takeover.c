@@ -26,12 +26,13 @@ enum stage {
 	ST_LOGIN_UP,
 	ST_OTHERS_STOPPED,
 	ST_OLD_OWNER_BACK,
+	ST_OLD_OWNER_UP,
 	ST_COUNT
 };
 
 static const char *const stage_names[ST_COUNT] = {
 	"trigger",	    "owner_unreachable", "login_down",     "owner_changed", "role_online",
-	"services_running", "login_up",	  "others_stopped", "old_owner_back",
+	"services_running", "login_up",	  "others_stopped", "old_owner_back",  "old_owner_up",
 };
 
 #define GROUP_URI "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/mscluster/MSCluster_ResourceGroup"
@@ -53,6 +54,11 @@ struct takeover {
 	char *services_missing;         /* on the new owner, last seen */
 	char *login_last;               /* the last login failure */
 	bool login_unevaluable;         /* ... and nothing could be said of the cluster from it (TLS, DNS) */
+	long old_owner_state;           /* the cluster's MSCluster_Node.State of the old owner, last seen */
+	bool old_owner_answered;        /* ... and its services answered during the watch */
+	char *old_owner_running;        /* a role service it ran during the watch, or NULL */
+	char *cut;                      /* why the run ended the observation before timeout_s, or NULL */
+	char *watch_cut;                /* why it ended the watch of the other nodes early, or NULL */
 	atomic_bool stop;
 };
 
@@ -205,20 +211,52 @@ static void *observe_services(void *arg)
 	return NULL;
 }
 
-/* The old owner: when does it go dark, when is it back? */
+/* The cluster's MSCluster_Node.State of the old owner as another node
+ * reports it (the new owner first), or -1 when none answers. */
+static long old_owner_state(struct takeover *t)
+{
+	struct xpv_cluster_view v;
+	const struct xpv_node *ask;
+	size_t i;
+	json_t *row;
+	long state = -1;
+
+	pthread_mutex_lock(&t->lock);
+	ask = t->new_owner;
+	pthread_mutex_unlock(&t->lock);
+	if (xpv_cluster_view_get(&v, t->ctx, ask, true) < 0)
+		return -1;
+	json_array_foreach(v.nodes, i, row)
+		if (strcasecmp(xpv_prop(row, "Name"), t->old_owner->name) == 0)
+			state = xpv_prop_long(row, "State", -1);
+	xpv_cluster_view_clear(&v);
+	return state;
+}
+
+/* The old owner: when does it go dark, when does it answer again, when
+ * does the cluster count it Up again (it rejoined)? */
 static void *observe_old_owner(void *arg)
 {
 	struct takeover *t = arg;
 
-	while (keep_going(t) && !seen(t, ST_OLD_OWNER_BACK)) {
+	while (keep_going(t) && !seen(t, ST_OLD_OWNER_UP)) {
 		json_t *rows = NULL;
 		int64_t started = xpv_now_us();
 		bool gone = seen(t, ST_OWNER_UNREACHABLE);
 
-		if (xpv_ctx_wql_fresh(&rows, t->ctx, t->old_owner, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0)
+		if (xpv_ctx_wql_fresh(&rows, t->ctx, t->old_owner, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0) {
 			mark(t, ST_OWNER_UNREACHABLE, started);
-		else if (gone)
+		} else if (gone) {
+			long state;
+
 			mark(t, ST_OLD_OWNER_BACK, started);
+			state = old_owner_state(t);
+			pthread_mutex_lock(&t->lock);
+			t->old_owner_state = state;
+			pthread_mutex_unlock(&t->lock);
+			if (state == XPV_NODE_UP)
+				mark(t, ST_OLD_OWNER_UP, started);
+		}
 		json_decref(rows);
 		pause_for(t, gone ? t->poll_ms : t->fast_ms);
 	}
@@ -256,15 +294,20 @@ static void watch_others(struct takeover *t)
 					pthread_mutex_lock(&t->lock);
 					if (t->others_running == NULL)
 						t->others_running = xpv_asprintf("%s/%s", n->name, sc->services[k].name);
+					if (n == t->old_owner && t->old_owner_running == NULL)
+						t->old_owner_running = xpv_strdup(sc->services[k].name);
 					pthread_mutex_unlock(&t->lock);
 				}
 			}
+			if (n == t->old_owner)
+				t->old_owner_answered = true;
 			json_decref(rows);
 		}
 		if (clean && answered)
 			mark(t, ST_OTHERS_STOPPED, started);
 		xpv_ctx_sleep(t->ctx, t->poll_ms);
 	}
+	t->watch_cut = xpv_ctx_stop_reason(t->ctx, until);
 }
 
 /* ---- before: nothing is touched unless the cluster can fail over ---------- */
@@ -423,6 +466,50 @@ static void report(struct takeover *t, const char *prefix, const char *target, e
 	free(full);
 }
 
+/* Whether the restarted node came back: Up in the cluster's view within
+ * timeout_s of the trigger, and no role service running on it. */
+static void old_owner_result(struct takeover *t, const char *prefix)
+{
+	const char *old = t->old_owner->name;
+	static const char *const exp = "the old owner is Up in the cluster again within failover.timeout_s, "
+				       "no role service running on it";
+	char *obs, *msg;
+	enum xpv_verdict v;
+
+	if (t->at_us[ST_OLD_OWNER_UP] == 0) {
+		const char *seen_as = t->at_us[ST_OLD_OWNER_BACK] == 0 ? "it does not answer"
+				      : t->old_owner_state < 0 ? "it answers, but no node reports its cluster state"
+								 : "it answers, but the cluster does not report it Up";
+
+		v = t->cut != NULL ? XPV_ERROR : XPV_FAIL;
+		obs = t->at_us[ST_OLD_OWNER_BACK] == 0 ? xpv_strdup("not back")
+			: xpv_asprintf("back, cluster state %ld", t->old_owner_state);
+		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in the cluster before the observation ended (%s): %s",
+						    old, seen_as, t->cut)
+				     : xpv_asprintf("%s did not rejoin the cluster within %g s of the trigger: %s", old,
+						    t->sc->failover.timeout_s, seen_as);
+	} else if (t->old_owner_running != NULL) {
+		v = XPV_FAIL;
+		obs = xpv_asprintf("Up, runs %s", t->old_owner_running);
+		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, but runs %s though %s owns the role",
+				   old, ms_from_trigger(t, ST_OLD_OWNER_UP), t->old_owner_running, t->new_owner->name);
+	} else if (!t->old_owner_answered) {
+		v = XPV_ERROR;
+		obs = xpv_strdup("Up, services not seen");
+		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, but its services were not seen%s%s", old,
+				   ms_from_trigger(t, ST_OLD_OWNER_UP), t->watch_cut ? ": " : " (it did not answer)",
+				   t->watch_cut ? t->watch_cut : "");
+	} else {
+		v = XPV_PASS;
+		obs = xpv_asprintf("Up after %ld ms, role services stopped", ms_from_trigger(t, ST_OLD_OWNER_UP));
+		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, with no role service running", old,
+				   ms_from_trigger(t, ST_OLD_OWNER_UP));
+	}
+	report(t, prefix, "old-owner-rejoined", v, exp, obs, msg, false);
+	free(obs);
+	free(msg);
+}
+
 static void results(struct takeover *t, const char *prefix)
 {
 	const struct xpv_scenario *sc = t->sc;
@@ -436,6 +523,11 @@ static void results(struct takeover *t, const char *prefix)
 		msg = xpv_asprintf("role %s moved from %s to %s %ld ms after the trigger", sc->cluster.role, old,
 				   t->new_owner->name, ms_from_trigger(t, ST_OWNER_CHANGED));
 		report(t, prefix, "owner-changed", XPV_PASS, "another node owns the role", obs, msg, false);
+	} else if (t->cut != NULL) {
+		obs = xpv_strdup("not observed");
+		msg = xpv_asprintf("no new owner of role %s was seen before the observation ended: %s; what the cluster "
+				   "did afterwards was not observed", sc->cluster.role, t->cut);
+		report(t, prefix, "owner-changed", XPV_ERROR, "another node owns the role", obs, msg, false);
 	} else {
 		obs = xpv_asprintf("still %s (role state %d)", old, t->group_state);
 		msg = xpv_asprintf("no new owner of role %s within %g s of the trigger", sc->cluster.role, sc->failover.timeout_s);
@@ -448,6 +540,12 @@ static void results(struct takeover *t, const char *prefix)
 	if (t->new_owner == NULL) {
 		report(t, prefix, "services-running-on-new-owner", XPV_SKIP, "role services run on the new owner",
 		       "no new owner", "no takeover happened: nothing to look at", false);
+	} else if (t->at_us[ST_SERVICES_RUNNING] == 0 && t->cut != NULL) {
+		obs = xpv_asprintf("not all running on %s yet (%s) when the observation ended: %s", t->new_owner->name,
+				   t->services_missing ? t->services_missing : "no answer", t->cut);
+		report(t, prefix, "services-running-on-new-owner", XPV_ERROR, "role services run on the new owner",
+		       "not observed", obs, false);
+		free(obs);
 	} else {
 		bool ok = t->at_us[ST_SERVICES_RUNNING] != 0;
 
@@ -471,6 +569,15 @@ static void results(struct takeover *t, const char *prefix)
 		report(t, prefix, "services-stopped-elsewhere", XPV_FAIL, "no other node runs a role service",
 		       t->others_running, msg, false);
 		free(msg);
+	} else if (t->watch_cut != NULL) {
+		/* a pass means no role service for the whole settle time */
+		msg = t->at_us[ST_OTHERS_STOPPED]
+			      ? xpv_asprintf("the other nodes were watched for only part of the settle time (settle_s "
+					     "%g s): %s", t->settle_ms / 1000.0, t->watch_cut)
+			      : xpv_asprintf("the other nodes were not watched after the takeover: %s", t->watch_cut);
+		report(t, prefix, "services-stopped-elsewhere", XPV_ERROR, "no other node runs a role service",
+		       "not observed", msg, false);
+		free(msg);
 	} else if (t->at_us[ST_OTHERS_STOPPED] == 0) {
 		report(t, prefix, "services-stopped-elsewhere", XPV_ERROR, "no other node runs a role service",
 		       "no answer", "the other nodes did not answer after the takeover", false);
@@ -482,6 +589,10 @@ static void results(struct takeover *t, const char *prefix)
 		free(msg);
 	}
 
+	/* the restarted old owner: back in the cluster, without the role's services */
+	if (t->restart && t->new_owner != NULL)
+		old_owner_result(t, prefix);
+
 	/* how long clients were without the management server */
 	if (takeover < 0 && t->login_unevaluable) {
 		/* TLS or DNS stands in the way: the certificate check says why */
@@ -489,6 +600,12 @@ static void results(struct takeover *t, const char *prefix)
 				   "cluster: %s", sc->cluster.address_host, t->login_last);
 		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_ERROR, "login again within the threshold", "login not evaluated",
 		       msg, true);
+	} else if (takeover < 0 && t->cut != NULL) {
+		msg = xpv_asprintf("the takeover time was not measured: clients could not log in through %s yet when the "
+				   "observation ended: %s%s%s", sc->cluster.address_host, t->cut, t->login_last ? "; last: " : "",
+				   t->login_last ? t->login_last : "");
+		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_ERROR, "login again within the threshold", "not observed", msg,
+		       true);
 	} else if (takeover < 0) {
 		msg = xpv_asprintf("clients could not log in through %s again within %g s of the trigger%s%s",
 				   sc->cluster.address_host, sc->failover.timeout_s, t->login_last ? ": " : "",
@@ -534,6 +651,14 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 	for (int i = 0; i < 4; i++)
 		if (started[i])
 			pthread_join(th[i], NULL);
+	t->cut = xpv_ctx_stop_reason(ctx, t->deadline_mono);
+	if (t->cut != NULL) {
+		char *full = xpv_asprintf("%s %ld ms after the trigger, before failover.timeout_s (%g s)", t->cut,
+					  (long)((xpv_now_us() - t->at_us[ST_TRIGGER]) / 1000), t->sc->failover.timeout_s);
+
+		free(t->cut);
+		t->cut = full;
+	}
 	if (t->new_owner != NULL)
 		watch_others(t);
 	results(t, prefix);
@@ -542,7 +667,7 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 static int run(struct xpv_ctx *ctx)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	struct takeover t = { .ctx = ctx, .sc = sc, .group_state = -1 };
+	struct takeover t = { .ctx = ctx, .sc = sc, .group_state = -1, .old_owner_state = -1 };
 	const char *settle = xpv_ctx_param(ctx, "settle_s");
 	char *why;
 
@@ -569,18 +694,24 @@ static int run(struct xpv_ctx *ctx)
 		/* the role goes home the graceful way, measured the same */
 		struct takeover back = { .ctx = ctx, .sc = sc, .restart = false, .old_owner = t.new_owner,
 					 .target = t.old_owner, .poll_ms = t.poll_ms, .fast_ms = t.fast_ms,
-					 .settle_ms = t.settle_ms, .group_state = -1 };
+					 .settle_ms = t.settle_ms, .group_state = -1, .old_owner_state = -1 };
 
 		pthread_mutex_init(&back.lock, NULL);
 		takeover(ctx, &back, "failback/");
 		free(back.others_running);
 		free(back.services_missing);
 		free(back.login_last);
+		free(back.old_owner_running);
+		free(back.cut);
+		free(back.watch_cut);
 		pthread_mutex_destroy(&back.lock);
 	}
 	free(t.others_running);
 	free(t.services_missing);
 	free(t.login_last);
+	free(t.old_owner_running);
+	free(t.cut);
+	free(t.watch_cut);
 	pthread_mutex_destroy(&t.lock);
 	return 0;
 }

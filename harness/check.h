@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct xpv_ctx;
 struct xpv_scenario;
@@ -59,6 +60,13 @@ const char *xpv_ctx_param(const struct xpv_ctx *ctx, const char *name);
 
 /* True once the run is aborted (signal) or past its global deadline. */
 bool xpv_ctx_cancelled(const struct xpv_ctx *ctx);
+
+/* Why the run ended early ("the run's deadline (deadline_s 30 s) passed",
+ * "the run was interrupted (SIGTERM)"), or NULL while it goes on or when
+ * its deadline falls at or after `before_mono` (xpv_mono_ms time: a wait
+ * of the check's own that would have ended first). New string. What a
+ * check could not observe for this reason is `error`, never `fail`. */
+char *xpv_ctx_stop_reason(const struct xpv_ctx *ctx, int64_t before_mono);
 
 /* Sleeps up to `ms`, waking early when the run is cancelled. Returns false
  * when cancelled. */

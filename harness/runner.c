@@ -269,6 +269,21 @@ bool xpv_ctx_cancelled(const struct xpv_ctx *ctx)
 	return atomic_load(&ctx->run->cancel) || xpv_mono_ms() >= ctx->run->deadline_mono_ms;
 }
 
+char *xpv_ctx_stop_reason(const struct xpv_ctx *ctx, int64_t before_mono)
+{
+	int sig = atomic_load(&got_signal);
+
+	if (!xpv_ctx_cancelled(ctx))
+		return NULL;
+	if (sig != 0)
+		return xpv_asprintf("the run was interrupted (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (ctx->run->deadline_mono_ms >= before_mono)
+		return NULL;
+	if (xpv_mono_ms() >= ctx->run->deadline_mono_ms)
+		return xpv_asprintf("the run's deadline (deadline_s %g s) passed", ctx->run->sc->deadline_s);
+	return xpv_strdup("the run was stopped");
+}
+
 bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms)
 {
 	struct xpv_run *run = ctx->run;

@@ -5,7 +5,8 @@
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
 # ground truth in the same run. 'winrm' sets how the nodes are reached
-# (auth, transport), 'login' how clients log in (method); 'messages' lists
+# (auth, transport), 'login' how clients log in (method), 'deadline_s' the
+# run's deadline; 'messages' lists
 # patterns that some result's message must match, 'evidence' patterns that
 # must be found in the run's transcripts (which mechanism, which error).
 . "$(dirname "$0")/../cli/lib.sh"
@@ -18,6 +19,7 @@ lab=$(jq -r .lab case.json)
 method=$(jq -r '.method // "restart-owner"' case.json)
 winrm=$(jq -c '{connect_timeout_s: 2, request_timeout_s: 4} + (.winrm // {})' case.json)
 login=$(jq -c 'if .login then "login: \(.login | tojson)" else "" end' case.json | jq -r .)
+deadline=$(jq -r 'if .deadline_s then "deadline_s: \(.deadline_s)" else "" end' case.json)
 
 cat >scenario.yaml <<YAML
 name: e2e $name
@@ -25,6 +27,7 @@ lab: $XPV_LABS/$lab
 tls: {require_ip_san: true}
 winrm: $winrm
 $login
+$deadline
 failover: {method: $method, takeover_max_s: 4, poll_ms: 250, timeout_s: 10}
 checks: {params: {failover-takeover: {settle_s: 2}}}
 YAML
