@@ -14,14 +14,26 @@ TRASH=$(mktemp -d "${TMPDIR:-/tmp}/xpv-cli-XXXXXX")
 trap 'rm -rf "$TRASH"' EXIT
 cd "$TRASH" || exit 1
 
-# test_expect_success DESCRIPTION BODY
+# test_expect_success DESCRIPTION BODY: a failure prints the body's output
+# and the last commands it ran with their values expanded (xtrace), so that
+# `test "$(jq ...)" = 4` shows what was expected and what was observed:
+# "+ test 3 = 4".
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if (set -e; lab_ports; eval "$2") >"$TRASH/.out" 2>&1; then
+	if (
+		set -e
+		lab_ports
+		exec 9>"$TRASH/.trace"
+		BASH_XTRACEFD=9
+		set -x
+		eval "$2"
+	) >"$TRASH/.out" 2>&1; then
 		echo "ok $test_count - $1"
 	else
 		echo "not ok $test_count - $1"
 		sed 's/^/#   /' "$TRASH/.out"
+		echo "#   -- the last commands, expected and observed values expanded:"
+		grep -v "^+* *\(sleep\|seq\|: \)" "$TRASH/.trace" | tail -8 | sed 's/^/#   /'
 		test_failed=$((test_failed + 1))
 	fi
 }
@@ -180,6 +192,16 @@ lab_ports() {
 	HTTPS_PORT=$(jq -r .ports.https "$ready")
 	LAB_KDC=$(jq -r '.domain.kdc // empty' "$ready")
 	ROLE_PIN="$ROLE_HOST:$HTTPS_PORT:$(jq -r .cluster.role_address "$ready")"
+}
+
+# wql NODE_ADDRESS QUERY [NAMESPACE]: rows (JSON) from the running lab.
+wql() {
+	"$XPV" probe wql --host "$1:$WINRM_PORT" --ca lab-state/ca.pem ${3:+--namespace "$3"} "$2"
+}
+
+# svc NODE_ADDRESS SERVICE: its "StartMode/State" on that node.
+svc() {
+	wql "$1" "select StartMode,State from Win32_Service where Name = '$2'" | jq -r '.[0].StartMode + "/" + .[0].State'
 }
 
 # soap NODE_ADDRESS FILE: posts a hand-written SOAP request with curl.

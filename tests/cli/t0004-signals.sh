@@ -3,12 +3,14 @@
 # check that ignores the abort is abandoned after the grace period.
 . "$(dirname "$0")/lib.sh"
 
-# run_and_signal SIGNAL SCENARIO: starts a run, waits until t-cluster has
-# reported, sends SIGNAL, and leaves the exit code in ./code.
+# run_and_signal SIGNAL SCENARIO: starts a run, waits until the runner has
+# started t-nodes (the check whose result the tests look at: a signal before
+# that would leave it "not run"), sends SIGNAL, and leaves the exit code in
+# ./code.
 run_and_signal() {
-	"$XPV_TEST" run "$2" --out r 2>err &
+	"$XPV_TEST" run "$2" --out r -v 2>err &
 	pid=$!
-	wait_for err "t-cluster cluster:" 10
+	wait_for err "check t-nodes: started" 10
 	kill -s "$1" "$pid"
 	set +e
 	wait "$pid"
