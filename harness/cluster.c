@@ -4,6 +4,8 @@
 #include "util.h"
 #include "wsman.h"
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -161,4 +163,70 @@ json_t *xpv_service_row(const json_t *rows, const char *name)
 		if (strcasecmp(xpv_prop(r, "Name"), name) == 0)
 			return r;
 	return NULL;
+}
+
+char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char *command, const char *const *args,
+		   size_t n_args, char **why)
+{
+	struct xpv_shell_output out;
+	char *text = NULL;
+
+	*why = NULL;
+	if (xpv_ctx_exec(&out, ctx, node, command, args, n_args) < 0) {
+		*why = xpv_strdup(xpv_error_last());
+		return NULL;
+	}
+	if (out.exit_code != 0) {
+		char *err = xpv_strdup(out.err ? out.err : "");
+
+		xpv_rtrim(err);
+		*why = xpv_asprintf("exit code %ld: %s", out.exit_code, err[0] ? err : "no message");
+		free(err);
+	} else {
+		text = xpv_strdup(out.out ? out.out : "");
+	}
+	xpv_shell_output_clear(&out);
+	return text;
+}
+
+char *xpv_node_file(struct xpv_ctx *ctx, const struct xpv_node *node, const char *path, char **why)
+{
+	char *quoted = xpv_asprintf("\"%s\"", path);
+	const char *args[] = { quoted };
+	char *text = xpv_node_run(ctx, node, "type", args, 1, why);
+
+	free(quoted);
+	return text;
+}
+
+char *xpv_xml_path_text(const char *xml, const char *xpath, char **why)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "file.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlXPathContextPtr xc = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr r = xc ? xmlXPathEvalExpression(BAD_CAST xpath, xc) : NULL;
+	char *text = NULL;
+
+	*why = NULL;
+	if (doc == NULL) {
+		const xmlError *e = xmlGetLastError();
+
+		*why = xpv_asprintf("not well-formed XML (line %d: %s)", e ? e->line : 0, e && e->message ? e->message : "");
+		xpv_rtrim(*why);
+	} else if (r == NULL || r->nodesetval == NULL || r->nodesetval->nodeNr == 0) {
+		*why = xpv_asprintf("no %s element", xpath);
+	} else {
+		xmlChar *c = xmlNodeGetContent(r->nodesetval->nodeTab[0]);
+		char *p = (char *)c;
+
+		while (p && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		text = xpv_strdup(p ? p : "");
+		xpv_rtrim(text);
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(xc);
+	xmlFreeDoc(doc);
+	return text;
 }

@@ -45,6 +45,20 @@ int xpv_node_services(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node 
 /* The row of service `name` in `rows`, or NULL (not installed). */
 json_t *xpv_service_row(const json_t *rows, const char *name);
 
+/* Runs `command` with `args` on `node` (cmd.exe, through the run's
+ * session); its stdout as a new string, or NULL with *why set (new string:
+ * no answer, or the exit code and stderr). */
+char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char *command, const char *const *args,
+		   size_t n_args, char **why);
+
+/* The content of file `path` on `node` (`type "PATH"`), or NULL with *why. */
+char *xpv_node_file(struct xpv_ctx *ctx, const struct xpv_node *node, const char *path, char **why);
+
+/* The text of the element at `xpath` in XML document `xml` (no network, no
+ * entity expansion), trimmed; NULL with *why set when the document does
+ * not parse or has no such element. */
+char *xpv_xml_path_text(const char *xml, const char *xpath, char **why);
+
 /* A string property of a row ("" when absent or null). */
 const char *xpv_prop(const json_t *row, const char *name);
 long xpv_prop_long(const json_t *row, const char *name, long fallback);

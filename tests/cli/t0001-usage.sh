@@ -44,18 +44,19 @@ test_expect_success 'unknown check in --only and --skip' '
 	test ! -e xpverify-reports
 '
 
-test_expect_success 'list-checks of the shipped build: the guide'"'"'s five checks, then the takeover trend' '
+test_expect_success 'list-checks of the shipped build: the guide'"'"'s set-up checks, its five verification checks, then the takeover trend' '
 	"$XPV" list-checks >out &&
 	grep -Eq "^startup-type-manual +no$" out &&
 	grep -Eq "^failover-takeover +yes$" out &&
 	grep -q "^    guide: Verify that the failover cluster is working: Check the service" out &&
+	grep -q "^    guide: Configure the Data Collector Server service to run in a cluster" out &&
 	test "$(awk "length > 79" out | wc -l)" = 0 &&
 	"$XPV" list-checks --json >out.json &&
 	test "$(jq -r "map(.id) | join(\",\")" out.json)" = \
-		"startup-type-manual,service-status-matches-cluster,login-cluster-address,certificate-san,failover-takeover,takeover-trend" &&
+		"identical-nodes,cluster-nodes,dcs-cluster-settings,registered-cluster-address,startup-type-manual,service-status-matches-cluster,login-cluster-address,certificate-san,failover-takeover,takeover-trend" &&
 	test "$(jq -r "map(select(.disruptive)) | map(.id) | join(\",\")" out.json)" = failover-takeover &&
-	test "$(jq -r ".[4].params[0].name" out.json)" = settle_s &&
-	test "$(jq -r ".[5].params | map(.name) | join(\",\")" out.json)" = runs,max_increase_pct &&
+	test "$(jq -r ".[8].params[0].name" out.json)" = settle_s &&
+	test "$(jq -r ".[9].params | map(.name) | join(\",\")" out.json)" = runs,max_increase_pct &&
 	jq -e "all(.[]; (.remediation | length) > 40 and (.guide_section | length) > 10)" out.json >/dev/null
 '
 
