@@ -25,10 +25,9 @@ struct dcs {
 static void cluster_id(struct xpv_ctx *ctx, struct dcs *d)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	static const char *const args[] = { "-NoProfile", "-NonInteractive", "-Command", "\"(Get-Cluster).Id\"" };
 
 	for (size_t i = 0; i < sc->n_nodes && d->cluster_id == NULL; i++) {
-		char *why, *out = xpv_node_run(ctx, &sc->nodes[i], "powershell", args, 4, &why);
+		char *why, *out = xpv_node_powershell(ctx, &sc->nodes[i], "(Get-Cluster).Id", &why);
 
 		if (out != NULL) {
 			xpv_rtrim(out);

@@ -1,7 +1,9 @@
 #include "registry.h"
 
 extern const struct xpv_check xpv_check_identical_nodes;
+extern const struct xpv_check xpv_check_quorum;
 extern const struct xpv_check xpv_check_cluster_nodes;
+extern const struct xpv_check xpv_check_role_configuration;
 extern const struct xpv_check xpv_check_dcs_cluster_settings;
 extern const struct xpv_check xpv_check_registered_cluster_address;
 extern const struct xpv_check xpv_check_startup_type_manual;
@@ -17,7 +19,9 @@ extern const struct xpv_check xpv_check_takeover_trend;
  * checks marked rerun_after_disruptive run again after them. */
 const struct xpv_check *const xpv_registry[] = {
 	&xpv_check_identical_nodes,
+	&xpv_check_quorum,
 	&xpv_check_cluster_nodes,
+	&xpv_check_role_configuration,
 	&xpv_check_dcs_cluster_settings,
 	&xpv_check_registered_cluster_address,
 	&xpv_check_startup_type_manual,

@@ -189,6 +189,24 @@ char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char 
 	return text;
 }
 
+char *xpv_node_powershell(struct xpv_ctx *ctx, const struct xpv_node *node, const char *script, char **why)
+{
+	size_t len = 0;
+	char *utf16 = xpv_iconv("UTF-16LE", "UTF-8", script, strlen(script), &len), *b64, *out;
+	const char *args[4] = { "-NoProfile", "-NonInteractive", "-EncodedCommand", NULL };
+
+	if (utf16 == NULL) {
+		*why = xpv_strdup("the PowerShell script is not valid UTF-8");
+		return NULL;
+	}
+	b64 = xpv_b64_encode(utf16, len);
+	args[3] = b64;
+	out = xpv_node_run(ctx, node, "powershell", args, 4, why);
+	free(b64);
+	free(utf16);
+	return out;
+}
+
 char *xpv_node_file(struct xpv_ctx *ctx, const struct xpv_node *node, const char *path, char **why)
 {
 	char *quoted = xpv_asprintf("\"%s\"", path);

@@ -51,6 +51,11 @@ json_t *xpv_service_row(const json_t *rows, const char *name);
 char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char *command, const char *const *args,
 		   size_t n_args, char **why);
 
+/* Runs PowerShell `script` on `node` (powershell -NoProfile -NonInteractive
+ * -EncodedCommand: base64 of UTF-16LE, so no character of the script is
+ * cmd.exe's to interpret); its stdout, or NULL with *why set. */
+char *xpv_node_powershell(struct xpv_ctx *ctx, const struct xpv_node *node, const char *script, char **why);
+
 /* The content of file `path` on `node` (`type "PATH"`), or NULL with *why. */
 char *xpv_node_file(struct xpv_ctx *ctx, const struct xpv_node *node, const char *path, char **why);
 

@@ -2,9 +2,10 @@
 
 #include "error.h"
 
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <libxml/chvalid.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlstring.h>
@@ -369,6 +370,26 @@ void xpv_rtrim(char *s)
 {
 	for (size_t end = s ? strlen(s) : 0; end > 0 && strchr(" \t\r\n", s[end - 1]); end--)
 		s[end - 1] = '\0';
+}
+
+char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, size_t *out_len)
+{
+	iconv_t cd = iconv_open(to, from);
+	size_t cap = 4 * len + 4, left = cap - 2, in_left = len;
+	char *out, *op, *ip = (char *)in;
+
+	if (cd == (iconv_t)-1)
+		return NULL;
+	out = xpv_calloc(cap, 1);
+	op = out;
+	if (iconv(cd, &ip, &in_left, &op, &left) == (size_t)-1 || in_left != 0) {
+		free(out);
+		out = NULL;
+	} else if (out_len != NULL) {
+		*out_len = (size_t)(op - out);
+	}
+	iconv_close(cd);
+	return out;
 }
 
 char *xpv_b64_encode(const void *data, size_t len)

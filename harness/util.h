@@ -82,6 +82,11 @@ char *xpv_file_name(const char *data);
 /* Base64 (OpenSSL's codec): a new NUL-terminated encoding of `len` bytes. */
 char *xpv_b64_encode(const void *data, size_t len);
 
+/* Converts `len` bytes of `in` from encoding `from` to `to` (iconv names:
+ * "UTF-8", "UTF-16LE"); a new NUL-terminated buffer of *out_len bytes, or
+ * NULL when the input is not valid in `from`. */
+char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, size_t *out_len);
+
 /* Decodes base64 `text` into a new buffer (`*len` bytes, NUL-terminated);
  * XPV_EPROTO when it is not base64. */
 int xpv_b64_decode(unsigned char **out, size_t *len, const char *text);

@@ -26,9 +26,17 @@ test_expect_success 'pywinrm runs type on a node and gets the file' '
 	assert r.status_code == 1 and b"is not recognized" in r.std_err, r
 	r = s.run_cmd("powershell", ["-NoProfile", "-NonInteractive", "-Command", "\"(Get-Cluster).Id\""])
 	print(r.std_out.decode().strip())
+	# run_ps: pywinrm'"'"'s own -EncodedCommand (UTF-16LE, base64)
+	r = s.run_ps("(Get-Cluster).Id")
+	print(r.std_out.decode().strip())
+	r = s.run_ps("\$q = Get-ClusterQuorum\n\$q | ConvertTo-Json -Compress")
+	print(json.loads(r.std_out)["QuorumType"])
 	EOF
+	cat out &&
 	test "$(sed -n 1p out)" = 6f1c2d0e-8a55-4b8e-9a44-2f7e0c3b1d20 &&
-	test "$(sed -n 2p out)" = 6f1c2d0e-8a55-4b8e-9a44-2f7e0c3b1d20
+	test "$(sed -n 2p out)" = 6f1c2d0e-8a55-4b8e-9a44-2f7e0c3b1d20 &&
+	test "$(sed -n 3p out)" = 6f1c2d0e-8a55-4b8e-9a44-2f7e0c3b1d20 &&
+	test "$(sed -n 4p out)" = NodeAndFileShareMajority
 '
 test_expect_success 'pywinrm with a wrong password gets 401' '
 	! "$PY" -c "
