@@ -117,29 +117,23 @@ static void gather(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
 	read_xprotect(ctx, node, &nf->f[A_XPROTECT]);
 }
 
-/* The value most nodes have for aspect `a` (the first node's on a tie), or
- * NULL when none was read; *from names a node that has it. */
+/* The value most nodes have for aspect `a` (the first node's on a tie; a
+ * value wrong in itself aside), or NULL when none was read; *from names a
+ * node that has it. */
 static const char *expected_value(const struct xpv_scenario *sc, const struct node_facts *nf, enum aspect a,
 				  const char **from)
 {
-	const char *best = NULL;
-	size_t best_n = 0;
+	const char **v = xpv_calloc(sc->n_nodes, sizeof(*v));
+	size_t i;
 
-	for (size_t i = 0; i < sc->n_nodes; i++) {
-		const char *v = nf[i].f[a].value;
-		size_t n = 0;
-
-		if (v == NULL || nf[i].f[a].bad)
-			continue;
-		for (size_t k = 0; k < sc->n_nodes; k++)
-			n += nf[k].f[a].value != NULL && strcmp(nf[k].f[a].value, v) == 0;
-		if (n > best_n) {
-			best = v;
-			best_n = n;
-			*from = sc->nodes[i].name;
-		}
-	}
-	return best;
+	for (size_t k = 0; k < sc->n_nodes; k++)
+		v[k] = nf[k].f[a].bad ? NULL : nf[k].f[a].value;
+	i = xpv_majority(v, sc->n_nodes, false);
+	free(v);
+	if (i == sc->n_nodes)
+		return NULL;
+	*from = sc->nodes[i].name;
+	return nf[i].f[a].value;
 }
 
 static void judge(struct xpv_ctx *ctx, const struct node_facts *nf, enum aspect a)

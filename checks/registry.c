@@ -5,7 +5,9 @@ extern const struct xpv_check xpv_check_quorum;
 extern const struct xpv_check xpv_check_cluster_nodes;
 extern const struct xpv_check xpv_check_role_configuration;
 extern const struct xpv_check xpv_check_dcs_cluster_settings;
+extern const struct xpv_check xpv_check_idp_data_protection;
 extern const struct xpv_check xpv_check_registered_cluster_address;
+extern const struct xpv_check xpv_check_sql_server;
 extern const struct xpv_check xpv_check_startup_type_manual;
 extern const struct xpv_check xpv_check_service_status_matches_cluster;
 extern const struct xpv_check xpv_check_login_cluster_address;
@@ -20,9 +22,11 @@ extern const struct xpv_check xpv_check_takeover_trend;
 const struct xpv_check *const xpv_registry[] = {
 	&xpv_check_identical_nodes,
 	&xpv_check_quorum,
+	&xpv_check_sql_server,
 	&xpv_check_cluster_nodes,
 	&xpv_check_role_configuration,
 	&xpv_check_dcs_cluster_settings,
+	&xpv_check_idp_data_protection,
 	&xpv_check_registered_cluster_address,
 	&xpv_check_startup_type_manual,
 	&xpv_check_service_status_matches_cluster,

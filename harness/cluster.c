@@ -248,3 +248,23 @@ char *xpv_xml_path_text(const char *xml, const char *xpath, char **why)
 	xmlFreeDoc(doc);
 	return text;
 }
+
+size_t xpv_majority(const char *const *values, size_t n, bool nocase)
+{
+	size_t best = n, best_n = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t count = 0;
+
+		if (values[i] == NULL)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			count += values[k] != NULL &&
+				 (nocase ? strcasecmp(values[k], values[i]) : strcmp(values[k], values[i])) == 0;
+		if (count > best_n) {
+			best = i;
+			best_n = count;
+		}
+	}
+	return best;
+}

@@ -64,6 +64,11 @@ char *xpv_node_file(struct xpv_ctx *ctx, const struct xpv_node *node, const char
  * not parse or has no such element. */
 char *xpv_xml_path_text(const char *xml, const char *xpath, char **why);
 
+/* The index of the value most of `values` have (NULL ones aside; the first
+ * on a tie), compared without case when `nocase`; `n` when all are NULL.
+ * Checks that compare nodes with each other expect that value. */
+size_t xpv_majority(const char *const *values, size_t n, bool nocase);
+
 /* A string property of a row ("" when absent or null). */
 const char *xpv_prop(const json_t *row, const char *name);
 long xpv_prop_long(const json_t *row, const char *name, long fallback);
