@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "helpers.h"
+#include "cluster.h"
 #include "secrets.h"
 #include "util.h"
 
@@ -238,6 +239,64 @@ static void test_redaction_of_encoded_forms(void **state)
 	xpv_secrets_clear();
 }
 
+/* PowerShell's -EncodedCommand is base64 of UTF-16LE: the conversion both
+ * ways, and invalid input refused. */
+static void test_iconv_utf16(void **state)
+{
+	size_t len = 0;
+	char *w = xpv_iconv("UTF-16LE", "UTF-8", "Id é", strlen("Id é"), &len), *back;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(len, 8);
+	assert_memory_equal(w, "I\0d\0 \0\xe9\0", 8);
+	back = xpv_iconv("UTF-8", "UTF-16LE", w, len, NULL);
+	assert_string_equal(back, "Id é");
+	free(back);
+	free(w);
+	assert_null(xpv_iconv("UTF-16LE", "UTF-8", "\xff\xfe\xfd", 3, NULL));
+}
+
+/* Nodes are compared with the value most of them have; the first on a tie. */
+static void test_majority(void **state)
+{
+	const char *a[] = { "20348", "17763", "17763" };
+	const char *b[] = { "Standard", "Datacenter" };
+	const char *c[] = { NULL, "lab.local", "LAB.LOCAL", "other.local" };
+	const char *none[] = { NULL, NULL };
+
+	(void)state;
+	assert_int_equal(xpv_majority(a, 3, false), 1);
+	assert_int_equal(xpv_majority(b, 2, false), 0);
+	assert_int_equal(xpv_majority(c, 4, true), 1);
+	assert_int_equal(xpv_majority(c, 4, false), 1);
+	assert_int_equal(xpv_majority(none, 2, false), 2);
+}
+
+/* ServerConfig.xml's elements: text trimmed, a missing element or a broken
+ * document named, and no entity fetched from outside. */
+static void test_xml_path_text(void **state)
+{
+	char *why = NULL, *t;
+
+	(void)state;
+	t = xpv_xml_path_text("<server>\n  <version>\n 25.1.1804.0 </version>\n</server>", "/server/version", &why);
+	assert_string_equal(t, "25.1.1804.0");
+	assert_null(why);
+	free(t);
+	assert_null(xpv_xml_path_text("<server/>", "/server/WebApiConfig/AuthorizationServerUri", &why));
+	assert_string_equal(why, "no /server/WebApiConfig/AuthorizationServerUri element");
+	free(why);
+	assert_null(xpv_xml_path_text("<server><version>1</server>", "/server/version", &why));
+	assert_non_null(strstr(why, "not well-formed XML (line 1"));
+	free(why);
+	t = xpv_xml_path_text("<!DOCTYPE server [<!ENTITY e SYSTEM \"file:///etc/hostname\">]><server><version>&e;</version></server>",
+			      "/server/version", &why);
+	assert_true(t == NULL || t[0] == '\0');
+	free(t);
+	free(why);
+}
+
 static void test_file_names_from_data(void **state)
 {
 	char *long_name = xpv_calloc(5001, 1), *a, *b;
@@ -310,6 +369,9 @@ int main(void)
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_redaction_of_encoded_forms),
 		cmocka_unit_test(test_file_names_from_data),
+		cmocka_unit_test(test_iconv_utf16),
+		cmocka_unit_test(test_majority),
+		cmocka_unit_test(test_xml_path_text),
 		cmocka_unit_test(test_secret_sources),
 	};
 
