@@ -174,6 +174,7 @@ char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char 
 	*why = NULL;
 	if (xpv_ctx_exec(&out, ctx, node, command, args, n_args) < 0) {
 		*why = xpv_strdup(xpv_error_last());
+		xpv_shell_output_clear(&out);
 		return NULL;
 	}
 	if (out.exit_code != 0) {
