@@ -36,13 +36,14 @@ static void usage_main(FILE *out)
 		"usage: xpverify [--version] [--help] COMMAND [ARGS]\n"
 		"\n"
 		"Verifies a Milestone XProtect management-server failover cluster (WSFC)\n"
-		"against the failover clustering guide's verification section.\n"
+		"against the failover clustering guide: its set-up and its verification.\n"
 		"\n"
 		"Commands:\n"
 		"  run SCENARIO        run the checks and write JUnit, HTML and JSON reports\n"
 		"  validate SCENARIO   load and validate a scenario; print what would run\n"
 		"  list-checks         list the checks this xpverify knows\n"
 		"  probe wql|exec      query or run a command on one node over WinRM\n"
+		"  discover            ask one node of a live cluster and write a scenario for it\n"
 		"  evidence verify     check an evidence archive has not been altered\n"
 		"  history             list the last runs from the history store\n"
 		"  help [COMMAND]      show help for a command\n"
@@ -610,6 +611,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 			return xpv_cli_history(2, (char *[]){ "history", "--help", NULL }, checks, n_checks);
 		else if (strcmp(what, "probe") == 0)
 			return xpv_cli_probe(2, (char *[]){ "probe", "--help", NULL }, checks, n_checks);
+		else if (strcmp(what, "discover") == 0)
+			return xpv_cli_discover(2, (char *[]){ "discover", "--help", NULL }, checks, n_checks);
 		else
 			usage_main(stdout);
 		return 0;
@@ -622,6 +625,8 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
 		code = cmd_list(argc - 1, argv + 1, checks, n_checks);
 	else if (strcmp(cmd, "probe") == 0)
 		code = xpv_cli_probe(argc - 1, argv + 1, checks, n_checks);
+	else if (strcmp(cmd, "discover") == 0)
+		code = xpv_cli_discover(argc - 1, argv + 1, checks, n_checks);
 	else if (strcmp(cmd, "evidence") == 0)
 		code = cmd_evidence(argc - 1, argv + 1);
 	else if (strcmp(cmd, "history") == 0)

@@ -14,6 +14,9 @@ int xpv_cli_main(int argc, char **argv, const struct xpv_check *const *checks, s
  * validated against `checks`. Returns the exit code. */
 int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks);
 
+/* xpverify discover: writes a scenario for the cluster one node belongs to. */
+int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks);
+
 /* `xpverify history ...` (argv[0] is "history"). Returns the exit code. */
 int xpv_cli_history(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks);
 

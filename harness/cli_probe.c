@@ -1,6 +1,7 @@
 /* xpverify probe: talk WinRM to one node by hand, to see what the checks
  * see and to troubleshoot credentials, certificates and firewalls. */
 #include "cli.h"
+#include "cli_target.h"
 
 #include "auth.h"
 #include "error.h"
@@ -80,20 +81,9 @@ static void trace(void *arg, const struct xpv_winrm_exchange *ex)
 	fputc('\n', stderr);
 }
 
-struct probe {
-	const struct xpv_check *const *checks;
-	size_t n_checks;
-	const char *scenario, *node, *host, *ca, *ns, *auth, *transport;
-	bool insecure, trace;
-	struct xpv_scenario *sc;
-	char *host_part;
-	char *user, *password;
-	struct xpv_resolve pin; /* --resolve HOST:ADDRESS */
-	struct xpv_winrm_opts o;
-};
 
 /* Splits HOST[:PORT] with curl's URL parser. */
-static int parse_host(struct probe *p)
+static int parse_host(struct xpv_probe_target *p)
 {
 	char *url = xpv_asprintf("https://%s", p->host);
 	CURLU *u = curl_url();
@@ -116,7 +106,7 @@ static int parse_host(struct probe *p)
 	curl_url_cleanup(u);
 	free(url);
 	if (rc < 0)
-		xpv_log_error("probe: '%s' is not HOST or HOST:PORT", p->host);
+		xpv_log_error("%s: '%s' is not HOST or HOST:PORT", p->cmd, p->host);
 	return rc;
 }
 
@@ -125,7 +115,7 @@ static const char *const transports[] = { "http", "https", NULL };
 
 /* Sets `*dst` (an enum) from option `opt`, else environment variable `env`;
  * leaves it when neither is given. */
-static int pick(void *dst, const char *opt, const char *env, const char *const *choices)
+static int pick(const char *cmd, void *dst, const char *opt, const char *env, const char *const *choices)
 {
 	const char *v = opt ? opt : getenv(env);
 
@@ -140,16 +130,16 @@ static int pick(void *dst, const char *opt, const char *env, const char *const *
 			return 0;
 		}
 	}
-	xpv_log_error("probe: %s '%s' is not one of %s", opt ? (choices == auths ? "--auth" : "--transport") : env, v,
+	xpv_log_error("%s: %s '%s' is not one of %s", cmd, opt ? (choices == auths ? "--auth" : "--transport") : env, v,
 		      choices == auths ? "negotiate, basic, kerberos, ntlm" : "http, https");
 	return -1;
 }
 
-/* Fills the session options from the scenario or the environment. */
-static int target(struct probe *p)
+int xpv_probe_target_setup(struct xpv_probe_target *p, const char *cmd)
 {
+	p->cmd = cmd;
 	if ((p->scenario != NULL) == (p->host != NULL) || (p->scenario != NULL) != (p->node != NULL)) {
-		xpv_log_error("probe: give either --scenario FILE --node NAME, or --host HOST[:PORT]");
+		xpv_log_error("%s: give either --scenario FILE --node NAME, or --host HOST[:PORT]", cmd);
 		return XPV_EUSAGE;
 	}
 	if (p->scenario != NULL) {
@@ -162,7 +152,7 @@ static int target(struct probe *p)
 			if (strcasecmp(p->sc->nodes[i].name, p->node) == 0)
 				node = &p->sc->nodes[i];
 		if (node == NULL) {
-			xpv_log_error("probe: no node '%s' in %s", p->node, p->scenario);
+			xpv_log_error("%s: no node '%s' in %s", cmd, p->node, p->scenario);
 			return XPV_EUSAGE;
 		}
 		xpv_winrm_opts_from_scenario(&p->o, p->sc, node);
@@ -172,8 +162,8 @@ static int target(struct probe *p)
 		memset(&p->o, 0, sizeof(p->o));
 		p->o.auth = XPV_AUTH_NEGOTIATE;
 		p->o.transport = XPV_TRANSPORT_HTTP;
-		if (pick(&p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
-		    pick(&p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0)
+		if (pick(cmd, &p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
+		    pick(cmd, &p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0)
 			return XPV_EUSAGE;
 		if (parse_host(p) < 0)
 			return XPV_EUSAGE;
@@ -192,11 +182,11 @@ static int target(struct probe *p)
 			/* Kerberos without a password: the user's ticket (kinit) */
 			rc = ticket ? 0 : xpv_secret_from_env(&p->password, "XPV_WINRM_PASSWORD");
 			if (rc < 0) {
-				xpv_log_error("probe: %s", xpv_error_last());
+				xpv_log_error("%s: %s", cmd, xpv_error_last());
 				return XPV_EUSAGE;
 			}
 		} else if (p->o.auth == XPV_AUTH_BASIC || p->o.auth == XPV_AUTH_NTLM) {
-			xpv_log_error("probe: %s auth needs XPV_WINRM_USER and XPV_WINRM_PASSWORD",
+			xpv_log_error("%s: %s auth needs XPV_WINRM_USER and XPV_WINRM_PASSWORD", cmd,
 				      p->o.auth == XPV_AUTH_BASIC ? "basic" : "ntlm");
 			return XPV_EUSAGE;
 		}
@@ -205,18 +195,18 @@ static int target(struct probe *p)
 		if (p->o.realm == NULL && p->user != NULL && strchr(p->user, '@') != NULL)
 			p->o.realm = strchr(p->user, '@') + 1;
 		if (p->o.auth != XPV_AUTH_BASIC && xpv_gss_configure(p->o.realm, getenv("XPV_WINRM_KDC")) < 0) {
-			xpv_log_error("probe: %s", xpv_error_last());
+			xpv_log_error("%s: %s", cmd, xpv_error_last());
 			return XPV_EUSAGE;
 		}
 	}
-	if (p->scenario != NULL && (pick(&p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
-				    pick(&p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0))
+	if (p->scenario != NULL && (pick(cmd, &p->o.transport, p->transport, "XPV_WINRM_TRANSPORT", transports) < 0 ||
+				    pick(cmd, &p->o.auth, p->auth, "XPV_WINRM_AUTH", auths) < 0))
 		return XPV_EUSAGE;
 	if (p->scenario != NULL && p->o.transport != p->sc->winrm.transport)
 		p->o.port = 0; /* the other transport's port */
 	if (p->scenario != NULL && p->o.auth != XPV_AUTH_BASIC &&
 	    xpv_gss_configure(p->sc->winrm.realm, p->sc->winrm.kdc) < 0) {
-		xpv_log_error("probe: %s", xpv_error_last());
+		xpv_log_error("%s: %s", cmd, xpv_error_last());
 		return XPV_EUSAGE;
 	}
 	if (p->ca != NULL)
@@ -228,14 +218,12 @@ static int target(struct probe *p)
 	return 0;
 }
 
-/* --resolve HOST:ADDRESS, as curl's (without the port): connect to ADDRESS,
- * keep HOST for the SPN and the certificate. */
-static int parse_pin(struct probe *p, const char *arg)
+int xpv_probe_target_pin(struct xpv_probe_target *p, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 
 	if (colon == NULL || colon == arg || colon[1] == '\0') {
-		xpv_log_error("probe: --resolve takes HOST:ADDRESS, not '%s'", arg);
+		xpv_log_error("--resolve takes HOST:ADDRESS, not '%s'", arg);
 		return XPV_EUSAGE;
 	}
 	free(p->pin.host);
@@ -245,7 +233,7 @@ static int parse_pin(struct probe *p, const char *arg)
 	return 0;
 }
 
-static void probe_clear(struct probe *p)
+void xpv_probe_target_clear(struct xpv_probe_target *p)
 {
 	free(p->pin.host);
 	free(p->pin.address);
@@ -272,7 +260,8 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct probe p = { .ns = "root/cimv2", .checks = checks, .n_checks = n_checks };
+	struct xpv_probe_target p = { .checks = checks, .n_checks = n_checks };
+	const char *ns = "root/cimv2";
 	struct xpv_winrm *s = NULL;
 	const char *mode;
 	bool is_exec;
@@ -300,25 +289,28 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		case O_HOST: p.host = optarg; break;
 		case O_CA: p.ca = optarg; break;
 		case O_INSECURE: p.insecure = true; break;
-		case O_NS: p.ns = optarg; break;
+		case O_NS: ns = optarg; break;
 		case O_TRACE: p.trace = true; break;
 		case O_AUTH: p.auth = optarg; break;
 		case O_TRANSPORT: p.transport = optarg; break;
 		case O_RESOLVE:
-			if (parse_pin(&p, optarg) < 0)
+			if (xpv_probe_target_pin(&p, optarg) < 0)
 				goto out;
 			break;
-		case 'h': usage_probe(stdout); return 0;
+		case 'h':
+			usage_probe(stdout);
+			code = 0;
+			goto out;
 		default:
 			xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);
-			return XPV_EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (optind >= argc || (!is_exec && argc - optind != 1)) {
 		xpv_log_error("probe %s: %s", mode, is_exec ? "missing COMMAND (after --)" : "give one QUERY");
-		return XPV_EXIT_USAGE;
+		goto out;
 	}
-	if (target(&p) < 0)
+	if (xpv_probe_target_setup(&p, "probe") < 0)
 		goto out;
 	xpv_winrm_global_init();
 	if (xpv_winrm_open(&s, &p.o) < 0) {
@@ -329,7 +321,7 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 	if (!is_exec) {
 		json_t *rows = NULL;
 
-		if (xpv_winrm_wql(&rows, s, p.ns, argv[optind]) < 0) {
+		if (xpv_winrm_wql(&rows, s, ns, argv[optind]) < 0) {
 			xpv_log_error("%s", xpv_error_last());
 			code = EXIT_PROBE_ERROR;
 			goto out;
@@ -369,6 +361,6 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 	}
 out:
 	xpv_winrm_close(s);
-	probe_clear(&p);
+	xpv_probe_target_clear(&p);
 	return code;
 }

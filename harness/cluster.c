@@ -192,19 +192,15 @@ char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char 
 
 char *xpv_node_powershell(struct xpv_ctx *ctx, const struct xpv_node *node, const char *script, char **why)
 {
-	size_t len = 0;
-	char *utf16 = xpv_iconv("UTF-16LE", "UTF-8", script, strlen(script), &len), *b64, *out;
-	const char *args[4] = { "-NoProfile", "-NonInteractive", "-EncodedCommand", NULL };
+	char *b64 = xpv_powershell_encode(script), *out;
+	const char *args[4] = { "-NoProfile", "-NonInteractive", "-EncodedCommand", b64 };
 
-	if (utf16 == NULL) {
+	if (b64 == NULL) {
 		*why = xpv_strdup("the PowerShell script is not valid UTF-8");
 		return NULL;
 	}
-	b64 = xpv_b64_encode(utf16, len);
-	args[3] = b64;
 	out = xpv_node_run(ctx, node, "powershell", args, 4, why);
 	free(b64);
-	free(utf16);
 	return out;
 }
 

@@ -392,6 +392,18 @@ char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, si
 	return out;
 }
 
+char *xpv_powershell_encode(const char *script)
+{
+	size_t len = 0;
+	char *utf16 = xpv_iconv("UTF-16LE", "UTF-8", script, strlen(script), &len), *b64;
+
+	if (utf16 == NULL)
+		return NULL;
+	b64 = xpv_b64_encode(utf16, len);
+	free(utf16);
+	return b64;
+}
+
 char *xpv_b64_encode(const void *data, size_t len)
 {
 	char *out = xpv_calloc(4 * ((len + 2) / 3) + 1, 1);

@@ -87,6 +87,10 @@ char *xpv_b64_encode(const void *data, size_t len);
  * NULL when the input is not valid in `from`. */
 char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, size_t *out_len);
 
+/* PowerShell's -EncodedCommand for `script`: base64 of its UTF-16LE form
+ * (new string), or NULL when `script` is not UTF-8. */
+char *xpv_powershell_encode(const char *script);
+
 /* Decodes base64 `text` into a new buffer (`*len` bytes, NUL-terminated);
  * XPV_EPROTO when it is not base64. */
 int xpv_b64_decode(unsigned char **out, size_t *len, const char *text);

@@ -1,0 +1,429 @@
+/* xpverify discover: ask one node of a live cluster what a scenario needs
+ * (the cluster, its nodes, the role that runs the Milestone services, its
+ * client access point, the management server's port) and write a complete,
+ * commented scenario. What cannot be determined is left as a TODO and said
+ * on stderr; nothing is guessed silently. */
+#include "cli.h"
+#include "cli_target.h"
+
+#include "cluster.h"
+#include "error.h"
+#include "log.h"
+#include "scenario.h"
+#include "util.h"
+#include "winrm.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define EXIT_DISCOVER_ERROR 3
+
+#define SERVER_CONFIG "C:\\ProgramData\\Milestone\\XProtect Management Server\\ServerConfig.xml"
+
+/* Every resource of the cluster with the private properties discover
+ * needs, as an array even when there is one. */
+static const char *const RESOURCES_PS =
+	"$res = @(Get-ClusterResource | ForEach-Object {\n"
+	"  $p = @{}\n"
+	"  $_ | Get-ClusterParameter -ErrorAction SilentlyContinue | ForEach-Object { $p[$_.Name] = [string]$_.Value }\n"
+	"  [pscustomobject]@{ Name = $_.Name; Group = $_.OwnerGroup.Name; Type = $_.ResourceType.Name;\n"
+	"    ServiceName = $p['ServiceName']; DnsName = $p['DnsName'] }\n"
+	"})\n"
+	"ConvertTo-Json -Compress -Depth 3 -InputObject $res\n";
+
+static const char *const service_keys[XPV_SERVICE_COUNT] = { "management_server", "data_collector", "log_server" };
+static const char *const service_names[XPV_SERVICE_COUNT] = { "Milestone XProtect Management Server",
+							      "Milestone XProtect Data Collector Server",
+							      "Milestone XProtect Log Server" };
+
+static void usage_discover(FILE *out)
+{
+	fprintf(out,
+		"usage: xpverify discover --host HOST[:PORT] [-o FILE] [--auth A] [--transport T]\n"
+		"                         [--resolve HOST:ADDRESS] [--ca FILE] [--insecure]\n"
+		"\n"
+		"Asks one node of a live cluster what a scenario needs: the cluster's name and\n"
+		"domain, its nodes, the role whose Generic Service resources run the Milestone\n"
+		"services, the role's client access point, the management server's port. Writes\n"
+		"a complete, commented scenario to FILE (never over an existing file) or stdout:\n"
+		"secrets as password_env, never inline; disruptive checks off. What it could not\n"
+		"determine is a TODO in the file and a line on stderr. Credentials, --auth,\n"
+		"--transport, --resolve, --ca and --insecure as for `xpverify probe`.\n"
+		"\n"
+		"Exit codes: 0 written, 2 bad invocation or FILE exists, 3 the node could not be\n"
+		"asked (or is no cluster node).\n");
+}
+
+/* `s` as a YAML scalar: a JSON string, which YAML reads as a double-quoted
+ * scalar (jansson does the escaping). */
+static char *yq(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(j);
+	return out ? out : xpv_strdup("\"\"");
+}
+
+struct found {
+	char *cluster, *domain;   /* MSCluster_Cluster Name, the domain of its Fqdn */
+	json_t *nodes;            /* MSCluster_Node rows */
+	char *role;               /* the group of the Management Server's resource */
+	char *resource[XPV_SERVICE_COUNT]; /* resource name per service, NULL when none */
+	char *access_point;       /* the role's Network Name DnsName */
+	char *port;               /* WebApiConfig/Port of ServerConfig.xml */
+	char *todo;               /* what could not be determined, one per line */
+};
+
+static void todo(struct found *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void todo(struct found *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *next;
+
+	va_start(ap, fmt);
+	line = xpv_vasprintf(fmt, ap);
+	va_end(ap);
+	xpv_rtrim(line);
+	next = xpv_asprintf("%s%s\n", f->todo ? f->todo : "", line);
+	free(f->todo);
+	f->todo = next;
+	free(line);
+}
+
+static char *lower(const char *s)
+{
+	char *o = xpv_strdup(s);
+
+	for (char *p = o; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	return o;
+}
+
+/* The cluster and its nodes (WMI). */
+static int ask_cluster(struct xpv_winrm *s, struct found *f)
+{
+	json_t *rows = NULL, *row;
+	const char *fqdn, *dot;
+
+	if (xpv_winrm_wql(&rows, s, "root/mscluster", "select Name,Fqdn from MSCluster_Cluster") < 0)
+		return xpv_error_set(XPV_ECHECK, "cannot ask the cluster (is this a cluster node?): %s", xpv_error_last());
+	row = json_array_get(rows, 0);
+	f->cluster = xpv_strdup(row ? json_string_value(json_object_get(row, "Name")) : NULL);
+	fqdn = row ? json_string_value(json_object_get(row, "Fqdn")) : NULL;
+	dot = fqdn ? strchr(fqdn, '.') : NULL;
+	f->domain = dot ? lower(dot + 1) : NULL;
+	json_decref(rows);
+	if (f->cluster == NULL)
+		return xpv_error_set(XPV_ECHECK, "MSCluster_Cluster has no instance: this node is no cluster member");
+	if (f->domain == NULL)
+		todo(f, "the cluster's domain (MSCluster_Cluster.Fqdn has none): node FQDNs and the cluster address");
+	if (xpv_winrm_wql(&f->nodes, s, "root/mscluster", "select Name,State from MSCluster_Node") < 0)
+		return xpv_error_set(XPV_ECHECK, "cannot list the cluster's nodes: %s", xpv_error_last());
+	return 0;
+}
+
+/* The role that runs the Management Server, its resources, its access point. */
+static void ask_role(struct xpv_winrm *s, struct found *f)
+{
+	char *b64 = xpv_powershell_encode(RESOURCES_PS);
+	const char *args[] = { "-NoProfile", "-NonInteractive", "-EncodedCommand", b64 };
+	struct xpv_shell_output o = { 0 };
+	json_t *res = NULL, *r;
+	size_t i;
+
+	if (xpv_winrm_exec(&o, s, "powershell", args, 4) == 0 && o.exit_code == 0)
+		res = json_loads(o.out ? o.out : "", 0, NULL); /* not inside json_is_array: a macro */
+	if (!json_is_array(res)) {
+		todo(f, "the role and its resources: Get-ClusterResource did not answer (%s)",
+		     o.exit_code != 0 && o.err && o.err[0] ? o.err : xpv_error_last());
+		goto out;
+	}
+	json_array_foreach(res, i, r)
+		if (strcmp(xpv_prop(r, "Type"), "Generic Service") == 0 &&
+		    strcasecmp(xpv_prop(r, "ServiceName"), service_names[0]) == 0 && f->role == NULL)
+			f->role = xpv_strdup(xpv_prop(r, "Group"));
+	if (f->role == NULL) {
+		todo(f, "the role: no Generic Service resource of the cluster runs %s", service_names[0]);
+		goto out;
+	}
+	json_array_foreach(res, i, r) {
+		if (strcmp(xpv_prop(r, "Group"), f->role) != 0)
+			continue;
+		if (strcmp(xpv_prop(r, "Type"), "Network Name") == 0 && f->access_point == NULL)
+			f->access_point = xpv_strdup(xpv_prop(r, "DnsName")[0] ? xpv_prop(r, "DnsName")
+										   : xpv_prop(r, "Name"));
+		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+			if (strcmp(xpv_prop(r, "Type"), "Generic Service") == 0 &&
+			    strcasecmp(xpv_prop(r, "ServiceName"), service_names[k]) == 0 && f->resource[k] == NULL)
+				f->resource[k] = xpv_strdup(xpv_prop(r, "Name"));
+	}
+	if (f->access_point == NULL)
+		todo(f, "the cluster address: role %s has no Network Name resource", f->role);
+out:
+	xpv_shell_output_clear(&o);
+	json_decref(res);
+	free(b64);
+}
+
+/* The management server's web port (ServerConfig.xml). */
+static void ask_port(struct xpv_winrm *s, struct found *f)
+{
+	const char *args[] = { "\"" SERVER_CONFIG "\"" };
+	struct xpv_shell_output o = { 0 };
+	char *why = NULL;
+
+	if (xpv_winrm_exec(&o, s, "type", args, 1) == 0 && o.exit_code == 0)
+		f->port = xpv_xml_path_text(o.out ? o.out : "", "/server/WebApiConfig/Port", &why);
+	else
+		why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
+	if (f->port == NULL) {
+		xpv_rtrim(why);
+		todo(f, "the management server's port (" SERVER_CONFIG ": %s): the cluster address has none", why);
+	}
+	xpv_shell_output_clear(&o);
+	free(why);
+}
+
+/* Writes the scenario to `out`. */
+static int write_scenario(FILE *out, void *arg)
+{
+	const struct xpv_probe_target *t = ((void **)arg)[0];
+	const struct found *f = ((void **)arg)[1];
+	char *v, *addr = NULL;
+	size_t i;
+	json_t *row;
+
+	fprintf(out, "# Written by xpverify discover from %s. Every key: docs/scenario.md.\n", t->o.host);
+	if (f->todo != NULL) {
+		char *copy = xpv_strdup(f->todo), *line, *save = NULL;
+
+		fprintf(out, "# TODO, not determined:\n");
+		for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+			fprintf(out, "#   - %s\n", line);
+		free(copy);
+	}
+	v = yq(f->cluster);
+	fprintf(out, "name: %s\n\ncluster:\n  name: %s\n", v, v);
+	free(v);
+	if (f->role != NULL) {
+		v = yq(f->role);
+		fprintf(out, "  role: %s\n", v);
+		free(v);
+	} else {
+		fprintf(out, "  role: \"TODO\"                           # the role that runs the Milestone services\n");
+	}
+	if (f->access_point != NULL && f->domain != NULL) {
+		char *host = lower(f->access_point);
+
+		addr = f->port && strcmp(f->port, "443") != 0 ? xpv_asprintf("https://%s.%s:%s", host, f->domain, f->port)
+								  : xpv_asprintf("https://%s.%s", host, f->domain);
+		free(host);
+	}
+	v = yq(addr ? addr : "https://TODO");
+	fprintf(out, "  address: %s%s\n\nnodes:\n", v, addr ? "" : "                # the role's access point");
+	free(v);
+	json_array_foreach(f->nodes, i, row) {
+		const char *name = xpv_prop(row, "Name");
+		char *fq = f->domain ? xpv_asprintf("%s.%s", name, f->domain) : NULL, *l = fq ? lower(fq) : NULL;
+		char *n = yq(name), *h = yq(l ? l : name);
+
+		fprintf(out, "  - name: %s\n    host: %s\n", n, h);
+		if (l != NULL)
+			fprintf(out, "    fqdn: %s\n", h);
+		if (xpv_prop_long(row, "State", -1) != 0)
+			fprintf(out, "    # the cluster reports it State %ld, not Up\n", xpv_prop_long(row, "State", -1));
+		free(n);
+		free(h);
+		free(fq);
+		free(l);
+	}
+	fprintf(out, "\nwinrm:\n  transport: %s\n", t->o.transport == XPV_TRANSPORT_HTTPS ? "https" : "http");
+	if (t->o.port != 0)
+		fprintf(out, "  port: %ld\n", t->o.port);
+	fprintf(out, "  auth: %s\n", t->o.auth == XPV_AUTH_BASIC ? "basic" : t->o.auth == XPV_AUTH_KERBEROS ? "kerberos"
+					  : t->o.auth == XPV_AUTH_NTLM     ? "ntlm"
+									   : "negotiate");
+	if (t->o.username != NULL) {
+		v = yq(t->o.username);
+		fprintf(out, "  username: %s\n  password_env: XPV_WINRM_PASSWORD    # never the password itself\n", v);
+		free(v);
+	} else {
+		fprintf(out, "  # no username: a Kerberos ticket from kinit\n");
+	}
+	if (t->o.realm != NULL && (t->o.username == NULL || strchr(t->o.username, '@') == NULL)) {
+		v = yq(t->o.realm);
+		fprintf(out, "  realm: %s\n", v);
+		free(v);
+	}
+	if (getenv("XPV_WINRM_KDC") != NULL) {
+		v = yq(getenv("XPV_WINRM_KDC"));
+		fprintf(out, "  kdc: %s\n", v);
+		free(v);
+	}
+	if (t->o.ca_file != NULL) {
+		v = yq(t->o.ca_file);
+		fprintf(out, "  ca_file: %s\n", v);
+		free(v);
+	}
+	/* only what differs from the defaults: an empty mapping is none */
+	{
+		bool any = false;
+
+		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+			any |= (f->role != NULL && f->resource[k] == NULL) ||
+			       (f->resource[k] != NULL && strcmp(f->resource[k], service_names[k]) != 0);
+		fprintf(out, any ? "\nservices:\n" : "\n# services:                          # the defaults: each is a resource of the role\n");
+		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++) {
+			if (f->role != NULL && f->resource[k] == NULL) {
+				fprintf(out, "  %s:\n    optional: true                   # no resource of the role runs it\n",
+					service_keys[k]);
+			} else if (f->resource[k] != NULL && strcmp(f->resource[k], service_names[k]) != 0) {
+				v = yq(f->resource[k]);
+				fprintf(out, "  %s:\n    resource: %s\n", service_keys[k], v);
+				free(v);
+			} else {
+				fprintf(out, "#   %s: {name: %s}\n", service_keys[k], service_names[k]);
+			}
+		}
+	}
+	/* the domain account logs in through the cluster address as a user would */
+	fprintf(out, "\nlogin:\n");
+	if (t->o.username != NULL && t->o.auth != XPV_AUTH_BASIC) {
+		v = yq(t->o.username);
+		fprintf(out, "  method: windows                     # Negotiate, as the Management Client logs in\n"
+			     "  username: %s\n  password_env: XPV_WINRM_PASSWORD\n", v);
+		free(v);
+	} else {
+		fprintf(out, "  method: basic\n  username: \"TODO\"                   # an XProtect basic user\n"
+			     "  password_env: XPV_LOGIN_PASSWORD\n");
+	}
+	fprintf(out, "\ntls:\n");
+	if (t->o.ca_file != NULL) {
+		v = yq(t->o.ca_file);
+		fprintf(out, "  ca_file: %s\n", v);
+		free(v);
+	} else {
+		fprintf(out, "  # ca_file: ca.pem                     # default: the system trust store\n");
+	}
+	fprintf(out, "  require_ip_san: false\n"
+		     "\nfailover:\n"
+		     "  allow_disruptive: false             # the failover check restarts a node: opt in here and\n"
+		     "                                      # with --allow-disruptive\n"
+		     "  method: restart-owner\n"
+		     "  takeover_max_s: 120\n"
+		     "\nreports:\n  dir: xpverify-reports\n");
+	free(addr);
+	return ferror(out) ? xpv_error_set(XPV_EIO, "write error") : 0;
+}
+
+static void found_clear(struct found *f)
+{
+	free(f->cluster);
+	free(f->domain);
+	json_decref(f->nodes);
+	free(f->role);
+	for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+		free(f->resource[k]);
+	free(f->access_point);
+	free(f->port);
+	free(f->todo);
+}
+
+int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
+{
+	enum { O_HOST = 256, O_CA, O_INSECURE, O_AUTH, O_TRANSPORT, O_RESOLVE };
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, O_HOST },
+		{ "ca", required_argument, NULL, O_CA },
+		{ "insecure", no_argument, NULL, O_INSECURE },
+		{ "auth", required_argument, NULL, O_AUTH },
+		{ "transport", required_argument, NULL, O_TRANSPORT },
+		{ "resolve", required_argument, NULL, O_RESOLVE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xpv_probe_target t = { .checks = checks, .n_checks = n_checks };
+	struct found f = { 0 };
+	struct xpv_winrm *s = NULL;
+	const char *output = NULL;
+	struct stat st;
+	int c, code = XPV_EXIT_USAGE;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case O_HOST: t.host = optarg; break;
+		case O_CA: t.ca = optarg; break;
+		case O_INSECURE: t.insecure = true; break;
+		case O_AUTH: t.auth = optarg; break;
+		case O_TRANSPORT: t.transport = optarg; break;
+		case O_RESOLVE:
+			if (xpv_probe_target_pin(&t, optarg) < 0)
+				goto out;
+			break;
+		case 'o': output = optarg; break;
+		case 'h':
+			usage_discover(stdout);
+			code = 0;
+			goto out;
+		default:
+			xpv_log_error("discover: unknown or incomplete option '%s'", argv[optind - 1]);
+			usage_discover(stderr);
+			goto out;
+		}
+	}
+	if (optind != argc || t.host == NULL) {
+		xpv_log_error("discover: give --host HOST[:PORT] and no other operand");
+		usage_discover(stderr);
+		goto out;
+	}
+	if (output != NULL && stat(output, &st) == 0) {
+		xpv_log_error("discover: %s exists; remove it or write elsewhere (nothing was asked)", output);
+		goto out;
+	}
+	if (xpv_probe_target_setup(&t, "discover") < 0)
+		goto out;
+	xpv_winrm_global_init();
+	code = EXIT_DISCOVER_ERROR;
+	if (xpv_winrm_open(&s, &t.o) < 0 || ask_cluster(s, &f) < 0) {
+		xpv_log_error("discover: %s: %s", t.host, xpv_error_last());
+		goto out;
+	}
+	ask_role(s, &f);
+	ask_port(s, &f);
+	{
+		void *arg[2] = { &t, &f };
+		int rc = output ? xpv_write_atomic(output, write_scenario, arg) : write_scenario(stdout, arg);
+
+		if (rc < 0) {
+			xpv_log_error("discover: %s", xpv_error_last());
+			goto out;
+		}
+	}
+	if (f.todo != NULL) {
+		char *copy = xpv_strdup(f.todo), *line, *save = NULL;
+
+		for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+			xpv_log_warning("discover: not determined: %s", line);
+		free(copy);
+	}
+	if (output != NULL)
+		fprintf(stderr, "discover: wrote %s (cluster %s, %zu nodes, role %s)%s\n", output, f.cluster,
+			json_array_size(f.nodes), f.role ? f.role : "TODO", f.todo ? ": see the TODOs in it" : "");
+	code = 0;
+out:
+	xpv_winrm_close(s);
+	found_clear(&f);
+	xpv_probe_target_clear(&t);
+	return code;
+}
