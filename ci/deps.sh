@@ -12,6 +12,7 @@ packages=(
 	libxml2-utils jq   # xmllint and jq for the command-line tests
 	python3-winrm openssl curl   # clients we did not write, to test the lab
 	python3-yaml   # reads the end-to-end case files
+	python3-jsonschema   # validates every results.json against docs/results.schema.json
 	unixodbc-dev libsqliteodbc   # the run history over ODBC; SQLite is the default store
 	odbc-postgresql postgresql sqlite3   # PostgreSQL history test (a throwaway server); sqlite3 reads stores in tests
 	groff-base bsdextrautils   # render the man page in its test (groff, col)
