@@ -9,7 +9,9 @@
 #      the runner's unit test, the signal and evidence tests and a few
 #      end-to-end runs (the tsan test preset names them);
 #   3. build the libFuzzer targets with clang (warnings as errors) and run
-#      each briefly.
+#      each briefly;
+#   4. build the Debian package, extract it into a fresh root and run the
+#      demo from the installed paths.
 # Every stage runs even when an earlier one failed; the failures are named
 # at the end and make the exit code non-zero.
 set -uo pipefail
@@ -107,9 +109,15 @@ stage_fuzz() {
 	return $rc
 }
 
+stage_package() {
+	echo "== package: the .deb (ci/package.sh), extracted into a fresh root, the demo run from it"
+	bash tests/package/test-package.sh
+}
+
 stage_tests || failed+=("tests (build/ci)")
 stage_tsan || failed+=("tsan")
 stage_fuzz || failed+=("fuzz")
+stage_package || failed+=("package")
 
 if [ ${#failed[@]} -ne 0 ]; then
 	echo "== failed: ${failed[*]}"
