@@ -46,9 +46,12 @@ static const char css[] =
 	"svg.timeline text.threshold-label{fill:#c62828}"
 	"svg.trend text{font-size:12px;fill:#1b1b1b}svg.trend .line{fill:none;stroke:#3a6ea5;stroke-width:2}"
 	"svg.trend .dot{fill:#3a6ea5}svg.trend .now{fill:#c62828}svg.trend .axis{stroke:#555}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:#999}"
+	"details>summary{cursor:pointer;color:#3a6ea5;margin:.3em 0}"
 	"@media print{body{margin:0;max-width:none;font-size:10pt}"
 	".v{background:none!important;color:#000!important;border-color:#000!important}"
-	"section{break-inside:avoid-page}a{color:#000}}";
+	"section{break-inside:avoid-page}a{color:#000}details>summary{display:none}"
+	"details{display:block}details>*{display:revert}}";
 
 static int text_el(xmlTextWriterPtr w, const char *el, const char *cls, const char *text)
 {
@@ -440,6 +443,115 @@ fail:
 	return -1;
 }
 
+/* One row of a results table. */
+static int result_row(xmlTextWriterPtr w, const json_t *res)
+{
+	const json_t *wv = json_object_get(res, "waiver");
+	char *details = json_is_object(wv) ? xpv_asprintf("%s\nWaived until %s: %s", xpv_json_str(res, "message"),
+							  xpv_json_str(wv, "expires"), xpv_json_str(wv, "reason"))
+					   : xpv_strdup(xpv_json_str(res, "message"));
+	int rc = -1;
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "tr") >= 0 && text_el(w, "td", NULL, xpv_json_str(res, "target")) >= 0 &&
+	    xmlTextWriterStartElement(w, BAD_CAST "td") >= 0 && badge(w, xpv_json_str(res, "verdict")) >= 0 &&
+	    xmlTextWriterFullEndElement(w) >= 0 && text_el(w, "td", "msg", xpv_json_str(res, "expected")) >= 0 &&
+	    text_el(w, "td", "msg", xpv_json_str(res, "observed")) >= 0 && text_el(w, "td", "msg", details) >= 0 &&
+	    xmlTextWriterFullEndElement(w) >= 0)
+		rc = 0;
+	free(details);
+	return rc;
+}
+
+static bool is_bad(const char *verdict)
+{
+	return strcmp(verdict, "fail") == 0 || strcmp(verdict, "error") == 0;
+}
+
+/* First thing under the verdict: every check in one table, its guide step
+ * and how many results of each verdict it has, linked to its section. */
+static int summary_table(xmlTextWriterPtr w, const json_t *doc)
+{
+	static const char *const verdicts[] = { "fail", "error", "pass", "waived", "skip" };
+	const json_t *check, *res;
+	size_t i, k;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "summary"));
+	W(text_el(w, "h2", NULL, "Summary"));
+	W(table_open(w, "summary", (const char *const[]){ "Check", "Verdict", "Fail", "Error", "Pass", "Waived", "Skip",
+							  "Guide step" }, 8));
+	json_array_foreach(json_object_get(doc, "checks"), i, check) {
+		const char *id = xpv_json_str(check, "id");
+		char *href = xpv_asprintf("#%s", id);
+		long n[5] = { 0 };
+
+		json_array_foreach(json_object_get(check, "results"), k, res)
+			for (size_t v = 0; v < 5; v++)
+				n[v] += strcmp(xpv_json_str(res, "verdict"), verdicts[v]) == 0;
+		if (xmlTextWriterStartElement(w, BAD_CAST "tr") < 0 || xmlTextWriterStartElement(w, BAD_CAST "td") < 0 ||
+		    xmlTextWriterStartElement(w, BAD_CAST "a") < 0 ||
+		    xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST href) < 0 ||
+		    xmlTextWriterWriteString(w, BAD_CAST id) < 0 || xmlTextWriterFullEndElement(w) < 0 ||
+		    xmlTextWriterFullEndElement(w) < 0 || xmlTextWriterStartElement(w, BAD_CAST "td") < 0 ||
+		    badge(w, xpv_json_str(check, "verdict")) < 0 || xmlTextWriterFullEndElement(w) < 0) {
+			free(href);
+			return -1;
+		}
+		free(href);
+		for (size_t v = 0; v < 5; v++) {
+			char num[24];
+
+			snprintf(num, sizeof(num), "%ld", n[v]);
+			W(text_el(w, "td", n[v] ? "n" : "n zero", num));
+		}
+		W(text_el(w, "td", NULL, xpv_json_str(check, "guide_section")));
+		W(xmlTextWriterFullEndElement(w));
+	}
+	W(xmlTextWriterFullEndElement(w));
+	return xmlTextWriterFullEndElement(w);
+fail:
+	return -1;
+}
+
+/* Then what needs a reader's attention: every failed or errored result,
+ * each check's remediation once. */
+static int attention(xmlTextWriterPtr w, const json_t *doc)
+{
+	const json_t *check, *res;
+	size_t i, k, shown = 0;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "section"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "attention"));
+	W(text_el(w, "h2", NULL, "Failures and errors"));
+	json_array_foreach(json_object_get(doc, "checks"), i, check) {
+		size_t bad = 0;
+
+		json_array_foreach(json_object_get(check, "results"), k, res)
+			bad += is_bad(xpv_json_str(res, "verdict"));
+		if (bad == 0)
+			continue;
+		shown += bad;
+		W(text_el(w, "h3", NULL, xpv_json_str(check, "id")));
+		W(table_open(w, "attention", (const char *const[]){ "Target", "Result", "Expected", "Observed", "Details" }, 5));
+		json_array_foreach(json_object_get(check, "results"), k, res)
+			if (is_bad(xpv_json_str(res, "verdict")))
+				W(result_row(w, res));
+		W(xmlTextWriterFullEndElement(w));
+		{
+			char *t = xpv_asprintf("How to fix: %s", xpv_json_str(check, "remediation"));
+			int rc = text_el(w, "p", "remedy", t);
+
+			free(t);
+			W(rc);
+		}
+	}
+	if (shown == 0)
+		W(text_el(w, "p", "muted", "Nothing failed and nothing was left unevaluated."));
+	return xmlTextWriterFullEndElement(w);
+fail:
+	return -1;
+}
+
 static int check_section(xmlTextWriterPtr w, const json_t *check)
 {
 	const json_t *res;
@@ -457,27 +569,40 @@ static int check_section(xmlTextWriterPtr w, const json_t *check)
 	W(badge(w, verdict));
 	W(xmlTextWriterFullEndElement(w));
 	W(text_el(w, "p", "muted", guide));
-	W(table_open(w, NULL, (const char *const[]){ "Target", "Result", "Expected", "Observed", "Details" }, 5));
-	json_array_foreach(json_object_get(check, "results"), i, res) {
-		const json_t *wv = json_object_get(res, "waiver");
-		char *details = json_is_object(wv)
-					? xpv_asprintf("%s\nWaived until %s: %s", xpv_json_str(res, "message"),
-						       xpv_json_str(wv, "expires"), xpv_json_str(wv, "reason"))
-					: xpv_strdup(xpv_json_str(res, "message"));
+	/* what did not pass in the open; passing rows folded (no script) */
+	{
+		size_t n_pass = 0, n_other = 0;
 
-		if (xmlTextWriterStartElement(w, BAD_CAST "tr") < 0 ||
-		    text_el(w, "td", NULL, xpv_json_str(res, "target")) < 0 ||
-		    xmlTextWriterStartElement(w, BAD_CAST "td") < 0 ||
-		    badge(w, xpv_json_str(res, "verdict")) < 0 || xmlTextWriterFullEndElement(w) < 0 ||
-		    text_el(w, "td", "msg", xpv_json_str(res, "expected")) < 0 ||
-		    text_el(w, "td", "msg", xpv_json_str(res, "observed")) < 0 ||
-		    text_el(w, "td", "msg", details) < 0 || xmlTextWriterFullEndElement(w) < 0) {
-			free(details);
-			goto fail;
+		json_array_foreach(json_object_get(check, "results"), i, res) {
+			if (strcmp(xpv_json_str(res, "verdict"), "pass") == 0)
+				n_pass++;
+			else
+				n_other++;
 		}
-		free(details);
+		if (n_other > 0) {
+			W(table_open(w, NULL, (const char *const[]){ "Target", "Result", "Expected", "Observed", "Details" }, 5));
+			json_array_foreach(json_object_get(check, "results"), i, res)
+				if (strcmp(xpv_json_str(res, "verdict"), "pass") != 0)
+					W(result_row(w, res));
+			W(xmlTextWriterFullEndElement(w));
+		}
+		if (n_pass > 0) {
+			char *sum = xpv_asprintf("%zu passing result%s", n_pass, n_pass == 1 ? "" : "s");
+
+			W(xmlTextWriterStartElement(w, BAD_CAST "details"));
+			W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "passing"));
+			rc = text_el(w, "summary", NULL, sum);
+			free(sum);
+			W(rc);
+			rc = -1;
+			W(table_open(w, NULL, (const char *const[]){ "Target", "Result", "Expected", "Observed", "Details" }, 5));
+			json_array_foreach(json_object_get(check, "results"), i, res)
+				if (strcmp(xpv_json_str(res, "verdict"), "pass") == 0)
+					W(result_row(w, res));
+			W(xmlTextWriterFullEndElement(w));
+			W(xmlTextWriterFullEndElement(w));
+		}
 	}
-	W(xmlTextWriterFullEndElement(w));
 	if (strcmp(xpv_json_str(check, "id"), "failover-takeover") == 0) {
 		json_array_foreach(json_object_get(check, "results"), i, res) {
 			const char *t = xpv_json_str(res, "target");
@@ -676,6 +801,8 @@ static int html_write(FILE *out, const json_t *doc)
 	W(header(w, doc));
 	W(xmlTextWriterFullEndElement(w));
 	W(xmlTextWriterStartElement(w, BAD_CAST "main"));
+	W(summary_table(w, doc));
+	W(attention(w, doc));
 	W(matrix(w, doc));
 	W(history_section(w, doc));
 	json_array_foreach(json_object_get(doc, "checks"), i, check)

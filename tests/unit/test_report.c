@@ -228,7 +228,13 @@ static void walk_html(xmlNodePtr n, int *styles)
 			*styles += strcmp(name, "style") == 0;
 			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
 				assert_string_not_equal((const char *)a->name, "src");
-				assert_string_not_equal((const char *)a->name, "href");
+				/* links only within the page: nothing is fetched */
+				if (strcmp((const char *)a->name, "href") == 0) {
+					xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+
+					assert_int_equal(v[0], '#');
+					xmlFree(v);
+				}
 				assert_false(strncmp((const char *)a->name, "on", 2) == 0);
 			}
 		}
@@ -263,6 +269,50 @@ static void test_html_escapes_and_is_self_contained(void **state)
 	assert_non_null(strstr(raw, "@media print"));
 	assert_int_equal(strncmp(raw, "<!DOCTYPE html>", 15), 0);
 	free(raw);
+	xmlFreeDoc(doc);
+}
+
+/* The report at a glance: the verdict, then one summary row per check with
+ * its counts and a link, then exactly the failed and errored results with
+ * the remediation, then the rest, passing rows folded without script. */
+static void test_html_at_a_glance(void **state)
+{
+	struct fixture *f = *state;
+	htmlDocPtr doc = htmlReadFile(f->paths.html, "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR);
+	json_t *res_doc = json_load_file(f->paths.json, 0, NULL), *check, *res;
+	size_t i, k, bad = 0, pass = 0;
+	char xp[256];
+
+	assert_non_null(doc);
+	assert_non_null(res_doc);
+	/* the order: summary, then failures, then the rest */
+	assert_xpath(doc, "//main/section[1]/@id", "summary");
+	assert_xpath(doc, "//main/section[2]/@id", "attention");
+	assert_true(xpath_number(doc, "count(//section[@id='summary']//tr[td])") ==
+		    (double)json_array_size(json_object_get(res_doc, "checks")));
+	json_array_foreach(json_object_get(res_doc, "checks"), i, check) {
+		size_t fails = 0;
+
+		json_array_foreach(json_object_get(check, "results"), k, res) {
+			const char *v = xpv_json_str(res, "verdict");
+
+			fails += strcmp(v, "fail") == 0;
+			bad += strcmp(v, "fail") == 0 || strcmp(v, "error") == 0;
+			pass += strcmp(v, "pass") == 0;
+		}
+		/* the check's row links to its section and counts its fails */
+		snprintf(xp, sizeof(xp), "//section[@id='summary']//tr[td/a[@href='#%s']]/td[3]", xpv_json_str(check, "id"));
+		assert_true(xpath_number(doc, xp) == (double)fails);
+	}
+	assert_true(bad > 0);
+	assert_true(xpath_number(doc, "count(//section[@id='attention']//tr[td])") == (double)bad);
+	assert_true(xpath_number(doc, "count(//section[@id='attention']//tr/td/span[text()='pass'])") == 0);
+	assert_true(xpath_number(doc, "count(//section[@id='attention']/p[@class='remedy'])") >= 1);
+	/* every passing row of the checks' sections is folded */
+	assert_true(xpath_number(doc, "count(//details[@class='passing']//tr/td/span[text()='pass'])") == (double)pass);
+	assert_true(xpath_number(doc, "count(//section[@id!='summary' and @id!='attention']/table//tr/td/span[text()='pass'])") ==
+		    0);
+	json_decref(res_doc);
 	xmlFreeDoc(doc);
 }
 
@@ -361,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_junit_validates_against_both_schemas),
 		cmocka_unit_test(test_junit_content),
 		cmocka_unit_test(test_html_escapes_and_is_self_contained),
+		cmocka_unit_test(test_html_at_a_glance),
 		cmocka_unit_test(test_json_content),
 		cmocka_unit_test(test_no_secret_in_any_report),
 		cmocka_unit_test(test_full_disk_names_the_reason),
