@@ -93,10 +93,9 @@ static void read_settings(struct xpv_ctx *ctx, const struct xpv_node *node, stru
 /* The certificate `d->thumbprint` in LocalMachine\My on `node`. */
 static void read_cert(struct xpv_ctx *ctx, const struct xpv_node *node, struct idp *d)
 {
-	char *script, *why = NULL, *text;
+	char *quoted = xpv_ps_quote(d->thumbprint), *script, *why = NULL, *text;
 
-	/* the thumbprint is 40 hex digits (checked): nothing to quote */
-	script = xpv_asprintf("$t = '%s'\n"
+	script = xpv_asprintf("$t = %s\n"
 			      "$c = Get-Item -Path ('Cert:\\LocalMachine\\My\\' + $t) -ErrorAction SilentlyContinue\n"
 			      "if (-not $c) { '{\"Found\":false}' } else {\n"
 			      "  [pscustomobject]@{ Found = $true; Thumbprint = $c.Thumbprint; Subject = $c.Subject;\n"
@@ -104,9 +103,10 @@ static void read_cert(struct xpv_ctx *ctx, const struct xpv_node *node, struct i
 			      "    NotBefore = $c.NotBefore.ToUniversalTime().ToString('s') + 'Z';\n"
 			      "    NotAfter = $c.NotAfter.ToUniversalTime().ToString('s') + 'Z' } |\n"
 			      "    ConvertTo-Json -Compress }\n",
-			      d->thumbprint);
+			      quoted);
 	text = xpv_node_powershell(ctx, node, script, &why);
 	free(script);
+	free(quoted);
 	if (text == NULL) {
 		d->cert_error = why;
 		return;

@@ -17,18 +17,12 @@
 #include <strings.h>
 
 /* The role's resources with the private properties the check needs. The
- * role name is a PowerShell single-quoted string ('' for '). */
+ * role name is a PowerShell string literal (xpv_ps_quote). */
 static char *script_for(const char *role)
 {
-	char *quoted = xpv_strdup(""), *s;
+	char *quoted = xpv_ps_quote(role), *s;
 
-	for (const char *p = role; *p; p++) {
-		char *next = xpv_asprintf("%s%s%c", quoted, *p == '\'' ? "'" : "", *p);
-
-		free(quoted);
-		quoted = next;
-	}
-	s = xpv_asprintf("$role = '%s'\n"
+	s = xpv_asprintf("$role = %s\n"
 			 "$g = Get-ClusterGroup -Name $role -ErrorAction SilentlyContinue\n"
 			 "if (-not $g) { '{\"Role\":null}'; exit 0 }\n"
 			 "$c = Get-Cluster\n"

@@ -392,6 +392,33 @@ char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, si
 	return out;
 }
 
+char *xpv_ps_quote(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = xpv_calloc(2 * n + 3, 1);
+
+	out[o++] = '\'';
+	for (size_t i = 0; i < n; i++) {
+		/* U+2018..U+201B are E2 80 98..9B in UTF-8 */
+		bool smart = (unsigned char)s[i] == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			     (unsigned char)s[i + 2] >= 0x98 && (unsigned char)s[i + 2] <= 0x9B;
+
+		if (s[i] == '\'') {
+			out[o++] = '\'';
+			out[o++] = '\'';
+		} else if (smart) {
+			memcpy(out + o, s + i, 3);
+			memcpy(out + o + 3, s + i, 3);
+			o += 6;
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o++] = '\'';
+	return out;
+}
+
 char *xpv_powershell_encode(const char *script)
 {
 	size_t len = 0;

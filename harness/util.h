@@ -87,6 +87,12 @@ char *xpv_b64_encode(const void *data, size_t len);
  * NULL when the input is not valid in `from`. */
 char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, size_t *out_len);
 
+/* `s` as a PowerShell single-quoted string literal (new string, quotes
+ * included): every quote character PowerShell ends such a string with
+ * (', and the typographic U+2018, U+2019, U+201A, U+201B) is doubled, so
+ * no value from a cluster or a scenario can end the string early. */
+char *xpv_ps_quote(const char *s);
+
 /* PowerShell's -EncodedCommand for `script`: base64 of its UTF-16LE form
  * (new string), or NULL when `script` is not UTF-8. */
 char *xpv_powershell_encode(const char *script);

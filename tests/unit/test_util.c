@@ -257,6 +257,27 @@ static void test_iconv_utf16(void **state)
 	assert_null(xpv_iconv("UTF-16LE", "UTF-8", "\xff\xfe\xfd", 3, NULL));
 }
 
+/* A value inside a PowerShell string literal cannot end it: ' and the
+ * typographic quotes PowerShell also ends strings with are doubled. */
+static void test_ps_quote(void **state)
+{
+	char *q;
+
+	(void)state;
+	q = xpv_ps_quote("ms-role");
+	assert_string_equal(q, "'ms-role'");
+	free(q);
+	q = xpv_ps_quote("x'; Remove-Item C:\\ -Recurse; '");
+	assert_string_equal(q, "'x''; Remove-Item C:\\ -Recurse; '''");
+	free(q);
+	q = xpv_ps_quote("a\xe2\x80\x99" "b\xe2\x80\x98" "c\xe2\x80\x9c" "d");
+	assert_string_equal(q, "'a\xe2\x80\x99\xe2\x80\x99" "b\xe2\x80\x98\xe2\x80\x98" "c\xe2\x80\x9c" "d'");
+	free(q);
+	q = xpv_ps_quote("");
+	assert_string_equal(q, "''");
+	free(q);
+}
+
 /* Nodes are compared with the value most of them have; the first on a tie. */
 static void test_majority(void **state)
 {
@@ -371,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_file_names_from_data),
 		cmocka_unit_test(test_iconv_utf16),
 		cmocka_unit_test(test_majority),
+		cmocka_unit_test(test_ps_quote),
 		cmocka_unit_test(test_xml_path_text),
 		cmocka_unit_test(test_secret_sources),
 	};
