@@ -48,6 +48,7 @@ struct takeover {
 	long settle_ms;
 	pthread_mutex_t lock;
 	int64_t at_us[ST_COUNT];        /* 0 until seen */
+	int64_t before_us[ST_COUNT];    /* when the last observation that did not see it ended */
 	const struct xpv_node *new_owner;
 	int group_state;                /* last seen */
 	char *others_running;           /* "NODE/SERVICE" seen running elsewhere, or NULL */
@@ -72,13 +73,39 @@ static bool seen(struct takeover *t, enum stage s)
 	return v;
 }
 
-/* Notes stage `s` at `us` unless already seen. */
+/* Notes stage `s` as seen by an observation that started at `us`, unless
+ * already seen. The change happened between the last observation that did
+ * not see it and this one: the stage's time is the middle of that bracket
+ * (the end of the last "before" and the start of the first "after"). */
 static void mark(struct takeover *t, enum stage s, int64_t us)
 {
 	pthread_mutex_lock(&t->lock);
-	if (t->at_us[s] == 0)
-		t->at_us[s] = us;
+	if (t->at_us[s] == 0) {
+		int64_t before = t->before_us[s];
+
+		t->at_us[s] = before > 0 && before < us ? before + (us - before) / 2 : us;
+	}
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* Notes an observation that ended now without seeing stage `s`. */
+static void not_yet(struct takeover *t, enum stage s)
+{
+	int64_t now = xpv_now_us();
+
+	pthread_mutex_lock(&t->lock);
+	if (t->at_us[s] == 0 && now > t->before_us[s])
+		t->before_us[s] = now;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Whether a change is due: a move changes the cluster at once; a restart
+ * from the moment its first sign is seen (the owner dark, logins failing).
+ * Observers then poll fast, so each stage is bracketed closely; before,
+ * they keep the nodes' load to poll_ms. */
+static bool due(struct takeover *t)
+{
+	return !t->restart || seen(t, ST_OWNER_UNREACHABLE) || seen(t, ST_LOGIN_DOWN);
 }
 
 static bool keep_going(struct takeover *t)
@@ -106,17 +133,19 @@ static void *observe_login(void *arg)
 		xpv_ctx_evidence(t->ctx, "transcripts/cluster-address.txt", r.transcript);
 		if (r.outcome != XPV_LOGIN_OK) {
 			mark(t, ST_LOGIN_DOWN, started);
+			not_yet(t, ST_LOGIN_UP);
 			pthread_mutex_lock(&t->lock);
 			free(t->login_last);
 			t->login_last = xpv_strdup(r.message);
 			t->login_unevaluable = r.outcome == XPV_LOGIN_NOT_EVALUATED;
 			pthread_mutex_unlock(&t->lock);
 		} else if (down || changed) {
-			/* it worked when this attempt started */
 			mark(t, ST_LOGIN_UP, started);
+		} else {
+			not_yet(t, ST_LOGIN_DOWN);
 		}
 		xpv_login_result_clear(&r);
-		pause_for(t, !down || changed ? t->fast_ms : t->poll_ms);
+		pause_for(t, !down || changed || due(t) ? t->fast_ms : t->poll_ms);
 	}
 	return NULL;
 }
@@ -129,17 +158,21 @@ static void *observe_cluster(void *arg)
 	const struct xpv_scenario *sc = t->sc;
 	size_t next = 0;
 
+	char *role = xpv_wql_quote(sc->cluster.role);
+	/* the role's group only: one round trip per look */
+	char *query = xpv_asprintf("select Name,State,OwnerNode from MSCluster_ResourceGroup where Name = %s", role);
+
 	while (keep_going(t) && !seen(t, ST_ROLE_ONLINE)) {
 		const struct xpv_node *ask = &sc->nodes[next++ % sc->n_nodes];
-		struct xpv_cluster_view v;
+		json_t *rows = NULL;
 		int64_t started = xpv_now_us();
 
 		if (t->restart && ask == t->old_owner)
 			continue;
-		if (xpv_cluster_view_get(&v, t->ctx, ask, true) == 0) {
-			const char *owner = xpv_cluster_owner(&v);
-			const struct xpv_node *n = xpv_node_by_name(sc, owner);
-			int state = (int)xpv_prop_long(v.group, "State", -1);
+		if (xpv_ctx_wql_fresh(&rows, t->ctx, ask, "root/mscluster", query) == 0 && json_array_size(rows) > 0) {
+			const json_t *group = json_array_get(rows, 0);
+			const struct xpv_node *n = xpv_node_by_name(sc, xpv_prop(group, "OwnerNode"));
+			int state = (int)xpv_prop_long(group, "State", -1);
 
 			pthread_mutex_lock(&t->lock);
 			t->group_state = state;
@@ -150,12 +183,19 @@ static void *observe_cluster(void *arg)
 				mark(t, ST_OWNER_CHANGED, started);
 				if (state == XPV_GROUP_ONLINE)
 					mark(t, ST_ROLE_ONLINE, started);
+				else
+					not_yet(t, ST_ROLE_ONLINE);
+			} else {
+				not_yet(t, ST_OWNER_CHANGED);
+				not_yet(t, ST_ROLE_ONLINE);
 			}
-			xpv_cluster_view_clear(&v);
 			next = (size_t)(ask - sc->nodes); /* stay with a node that answers */
 		}
-		pause_for(t, t->poll_ms);
+		json_decref(rows);
+		pause_for(t, due(t) ? t->fast_ms : t->poll_ms);
 	}
+	free(query);
+	free(role);
 	return NULL;
 }
 
@@ -200,13 +240,16 @@ static void *observe_services(void *arg)
 
 			if (all_running(t->sc, rows, &missing))
 				mark(t, ST_SERVICES_RUNNING, started);
+			else
+				not_yet(t, ST_SERVICES_RUNNING);
 			pthread_mutex_lock(&t->lock);
 			free(t->services_missing);
 			t->services_missing = missing;
 			pthread_mutex_unlock(&t->lock);
 		}
 		json_decref(rows);
-		pause_for(t, t->poll_ms);
+		/* the services start soon after the owner changed */
+		pause_for(t, owner != NULL ? t->fast_ms : t->poll_ms);
 	}
 	return NULL;
 }
@@ -246,7 +289,10 @@ static void *observe_old_owner(void *arg)
 
 		if (xpv_ctx_wql_fresh(&rows, t->ctx, t->old_owner, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0) {
 			mark(t, ST_OWNER_UNREACHABLE, started);
-		} else if (gone) {
+			not_yet(t, ST_OLD_OWNER_BACK);
+		} else if (!gone) {
+			not_yet(t, ST_OWNER_UNREACHABLE);
+		} else {
 			long state;
 
 			mark(t, ST_OLD_OWNER_BACK, started);
