@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config
-	dpkg-dev   # dpkg-shlibdeps: the Debian package's Depends (ci/package.sh)
+	dpkg-dev lintian   # dpkg-shlibdeps for the Debian package's Depends (ci/package.sh); lintian checks it
 	libyaml-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libarchive-dev
 	libcmocka-dev gcovr
 	libmicrohttpd-dev   # the lab and the WinRM test server
