@@ -9,7 +9,6 @@
 #include "scenario.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,24 +41,6 @@ static void cluster_id(struct xpv_ctx *ctx, struct dcs *d)
 		d->id_error = xpv_asprintf("%s: %s", sc->nodes[i].name, why);
 		free(why);
 	}
-}
-
-/* Scheme and host of `url` (lower case), or false when it is no URL. */
-static bool scheme_host(const char *url, char **scheme, char **host)
-{
-	CURLU *u = curl_url();
-	char *s = NULL, *h = NULL;
-	bool ok = u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		  curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK;
-
-	*scheme = ok ? xpv_strdup(s) : NULL;
-	*host = ok ? xpv_strdup(h) : NULL;
-	for (char *p = *host; p && *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	curl_free(s);
-	curl_free(h);
-	curl_url_cleanup(u);
-	return ok;
 }
 
 static void report(struct xpv_ctx *ctx, const struct xpv_node *node, enum xpv_verdict v, const char *observed,
@@ -103,11 +84,11 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 	cs = json_object_get(doc, "ClusterSettings");
 	addr = json_string_value(json_object_get(cs, "ClusterAddress"));
 	id = json_string_value(json_object_get(cs, "ClusterApplicationId"));
-	if (addr == NULL || !scheme_host(addr, &scheme, &host)) {
+	if (addr == NULL || !xpv_url_split(addr, &scheme, &host)) {
 		free(problems);
 		problems = addr ? xpv_asprintf("ClusterAddress is '%s', not a URL", addr)
 				: xpv_strdup("ClusterSettings.ClusterAddress is missing");
-	} else if (strcasecmp(scheme, sc->cluster.scheme) != 0 || strcmp(host, sc->cluster.address_host) != 0) {
+	} else if (strcasecmp(scheme, sc->cluster.scheme) != 0 || strcasecmp(host, sc->cluster.address_host) != 0) {
 		free(problems);
 		problems = xpv_asprintf("ClusterAddress is %s, not the cluster address %s://%s", addr, sc->cluster.scheme,
 					sc->cluster.address_host);

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define SERVER_CONFIG "C:\\ProgramData\\Milestone\\XProtect Management Server\\ServerConfig.xml"
 #define FAILOVER_CLUSTERING_ID "33" /* Win32_ServerFeature.ID of "Failover Clustering" */
 
 enum aspect { A_WINDOWS, A_DOMAIN, A_CLUSTERING, A_XPROTECT, A_COUNT };
@@ -70,9 +69,7 @@ static void read_domain(struct xpv_ctx *ctx, const struct xpv_node *node, struct
 		f->value = xpv_asprintf("workgroup %s (not in a domain)", xpv_prop(row, "Domain"));
 		f->bad = true;
 	} else {
-		f->value = xpv_strdup(xpv_prop(row, "Domain"));
-		for (char *p = f->value; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		f->value = xpv_str_lower(xpv_prop(row, "Domain"));
 	}
 	json_decref(rows);
 }
@@ -93,14 +90,14 @@ static void read_clustering(struct xpv_ctx *ctx, const struct xpv_node *node, st
 
 static void read_xprotect(struct xpv_ctx *ctx, const struct xpv_node *node, struct fact *f)
 {
-	char *why = NULL, *xml = xpv_node_file(ctx, node, SERVER_CONFIG, &why);
+	char *why = NULL, *xml = xpv_node_file(ctx, node, XPV_SERVER_CONFIG, &why);
 
 	if (xml == NULL) {
-		f->error = xpv_asprintf("cannot read %s: %s", SERVER_CONFIG, why);
+		f->error = xpv_asprintf("cannot read %s: %s", XPV_SERVER_CONFIG, why);
 	} else {
 		f->value = xpv_xml_path_text(xml, "/server/version", &why);
 		if (f->value == NULL)
-			f->error = xpv_asprintf("%s: %s", SERVER_CONFIG, why);
+			f->error = xpv_asprintf("%s: %s", XPV_SERVER_CONFIG, why);
 	}
 	free(why);
 	free(xml);

@@ -9,30 +9,11 @@
 #include "scenario.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define SERVER_CONFIG "C:\\ProgramData\\Milestone\\XProtect Management Server\\ServerConfig.xml"
 #define REGISTRATION "/server/WebApiConfig/AuthorizationServerUri"
-
-/* The host of `url`, lower case, or NULL. */
-static char *host_of(const char *url)
-{
-	CURLU *u = curl_url();
-	char *h = NULL, *out = NULL;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		out = xpv_strdup(h);
-		for (char *p = out; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	}
-	curl_free(h);
-	curl_url_cleanup(u);
-	return out;
-}
 
 /* Whether `host` names `node` itself: its name, FQDN or address. */
 static bool is_node(const struct xpv_node *node, const char *host)
@@ -47,26 +28,27 @@ static bool is_node(const struct xpv_node *node, const char *host)
 static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	char *why = NULL, *xml = xpv_node_file(ctx, node, SERVER_CONFIG, &why), *uri = NULL, *host = NULL, *msg;
+	char *why = NULL, *xml = xpv_node_file(ctx, node, XPV_SERVER_CONFIG, &why), *uri = NULL, *host = NULL, *msg;
+	char *scheme = NULL;
 	char *exp = xpv_asprintf("registered with the cluster address (%s)", sc->cluster.address_host);
 	struct xpv_outcome o = { .target = node->name, .expected = exp };
 
 	(void)arg;
 	if (xml != NULL)
 		uri = xpv_xml_path_text(xml, REGISTRATION, &why);
-	if (uri != NULL)
-		host = host_of(uri);
+	if (uri != NULL && !xpv_url_split(uri, &scheme, &host))
+		host = NULL;
 	if (xml == NULL) {
 		o.verdict = XPV_ERROR;
 		o.observed = "not read";
-		msg = xpv_asprintf("cannot read %s on %s: %s", SERVER_CONFIG, node->name, why);
+		msg = xpv_asprintf("cannot read %s on %s: %s", XPV_SERVER_CONFIG, node->name, why);
 	} else if (uri == NULL || host == NULL) {
 		o.verdict = XPV_FAIL;
 		o.observed = uri ? uri : "no registration";
-		msg = uri ? xpv_asprintf("%s on %s: %s is '%s', not a URL", SERVER_CONFIG, node->name, REGISTRATION, uri)
-			  : xpv_asprintf("%s on %s: %s: the management server is not registered", SERVER_CONFIG, node->name,
+		msg = uri ? xpv_asprintf("%s on %s: %s is '%s', not a URL", XPV_SERVER_CONFIG, node->name, REGISTRATION, uri)
+			  : xpv_asprintf("%s on %s: %s: the management server is not registered", XPV_SERVER_CONFIG, node->name,
 					 why);
-	} else if (strcmp(host, sc->cluster.address_host) == 0) {
+	} else if (strcasecmp(host, sc->cluster.address_host) == 0) {
 		o.verdict = XPV_PASS;
 		o.observed = uri;
 		msg = xpv_asprintf("the management server on %s is registered with the cluster address (%s)", node->name,
@@ -84,6 +66,7 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 	free(msg);
 	free(exp);
 	free(host);
+	free(scheme);
 	free(uri);
 	free(xml);
 	free(why);

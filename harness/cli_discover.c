@@ -10,6 +10,7 @@
 #include "error.h"
 #include "log.h"
 #include "scenario.h"
+#include "secrets.h"
 #include "util.h"
 #include "winrm.h"
 
@@ -23,8 +24,6 @@
 #include <sys/stat.h>
 
 #define EXIT_DISCOVER_ERROR 3
-
-#define SERVER_CONFIG "C:\\ProgramData\\Milestone\\XProtect Management Server\\ServerConfig.xml"
 
 /* Every resource of the cluster with the private properties discover
  * needs, as an array even when there is one. */
@@ -86,25 +85,25 @@ static void todo(struct found *f, const char *fmt, ...) __attribute__((format(pr
 static void todo(struct found *f, const char *fmt, ...)
 {
 	va_list ap;
-	char *line, *next;
+	char *raw, *redacted, *line, *next;
 
 	va_start(ap, fmt);
-	line = xpv_vasprintf(fmt, ap);
+	raw = xpv_vasprintf(fmt, ap);
 	va_end(ap);
+	/* what a node said goes into a YAML comment and onto a terminal:
+	 * redacted, cleaned, and on one line so it cannot leave the comment */
+	redacted = xpv_redact(raw);
+	line = xpv_text_clean(redacted);
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	xpv_rtrim(line);
 	next = xpv_asprintf("%s%s\n", f->todo ? f->todo : "", line);
+	free(raw);
+	free(redacted);
 	free(f->todo);
 	f->todo = next;
 	free(line);
-}
-
-static char *lower(const char *s)
-{
-	char *o = xpv_strdup(s);
-
-	for (char *p = o; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	return o;
 }
 
 /* The cluster and its nodes (WMI). */
@@ -119,7 +118,7 @@ static int ask_cluster(struct xpv_winrm *s, struct found *f)
 	f->cluster = xpv_strdup(row ? json_string_value(json_object_get(row, "Name")) : NULL);
 	fqdn = row ? json_string_value(json_object_get(row, "Fqdn")) : NULL;
 	dot = fqdn ? strchr(fqdn, '.') : NULL;
-	f->domain = dot ? lower(dot + 1) : NULL;
+	f->domain = dot ? xpv_str_lower(dot + 1) : NULL;
 	json_decref(rows);
 	if (f->cluster == NULL)
 		return xpv_error_set(XPV_ECHECK, "MSCluster_Cluster has no instance: this node is no cluster member");
@@ -176,7 +175,7 @@ out:
 /* The management server's web port (ServerConfig.xml). */
 static void ask_port(struct xpv_winrm *s, struct found *f)
 {
-	const char *args[] = { "\"" SERVER_CONFIG "\"" };
+	const char *args[] = { "\"" XPV_SERVER_CONFIG "\"" };
 	struct xpv_shell_output o = { 0 };
 	char *why = NULL;
 
@@ -186,13 +185,13 @@ static void ask_port(struct xpv_winrm *s, struct found *f)
 		why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
 	if (f->port == NULL) {
 		xpv_rtrim(why);
-		todo(f, "the management server's port (" SERVER_CONFIG ": %s): the cluster address has none", why);
+		todo(f, "the management server's port (" XPV_SERVER_CONFIG ": %s): the cluster address has none", why);
 	}
 	xpv_shell_output_clear(&o);
 	free(why);
 }
 
-/* Writes the scenario to `out`. */
+/* Writes the scenario to `out` (unredacted: see render). */
 static int write_scenario(FILE *out, void *arg)
 {
 	const struct xpv_probe_target *t = ((void **)arg)[0];
@@ -221,7 +220,7 @@ static int write_scenario(FILE *out, void *arg)
 		fprintf(out, "  role: \"TODO\"                           # the role that runs the Milestone services\n");
 	}
 	if (f->access_point != NULL && f->domain != NULL) {
-		char *host = lower(f->access_point);
+		char *host = xpv_str_lower(f->access_point);
 
 		addr = f->port && strcmp(f->port, "443") != 0 ? xpv_asprintf("https://%s.%s:%s", host, f->domain, f->port)
 								  : xpv_asprintf("https://%s.%s", host, f->domain);
@@ -232,7 +231,7 @@ static int write_scenario(FILE *out, void *arg)
 	free(v);
 	json_array_foreach(f->nodes, i, row) {
 		const char *name = xpv_prop(row, "Name");
-		char *fq = f->domain ? xpv_asprintf("%s.%s", name, f->domain) : NULL, *l = fq ? lower(fq) : NULL;
+		char *fq = f->domain ? xpv_asprintf("%s.%s", name, f->domain) : NULL, *l = fq ? xpv_str_lower(fq) : NULL;
 		char *n = yq(name), *h = yq(l ? l : name);
 
 		fprintf(out, "  - name: %s\n    host: %s\n", n, h);
@@ -324,6 +323,36 @@ static int write_scenario(FILE *out, void *arg)
 	return ferror(out) ? xpv_error_set(XPV_EIO, "write error") : 0;
 }
 
+/* The scenario as text, every registered secret redacted: names and
+ * values came from the cluster, which may echo one back. */
+static char *render(struct xpv_probe_target *t, struct found *f)
+{
+	void *arg[2] = { t, f };
+	char *buf = NULL, *safe;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (mem == NULL) {
+		xpv_error_set(XPV_ENOMEM, "out of memory");
+		return NULL;
+	}
+	rc = write_scenario(mem, arg);
+	if (fclose(mem) != 0 || rc < 0) {
+		free(buf);
+		xpv_error_set(XPV_EIO, "cannot build the scenario");
+		return NULL;
+	}
+	safe = xpv_redact(buf);
+	free(buf);
+	return safe;
+}
+
+static int put_text(FILE *out, void *arg)
+{
+	return fputs(arg, out) == EOF ? xpv_error_set(XPV_EIO, "write error") : 0;
+}
+
 static void found_clear(struct found *f)
 {
 	free(f->cluster);
@@ -402,9 +431,10 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 	ask_role(s, &f);
 	ask_port(s, &f);
 	{
-		void *arg[2] = { &t, &f };
-		int rc = output ? xpv_write_atomic(output, write_scenario, arg) : write_scenario(stdout, arg);
+		char *text = render(&t, &f);
+		int rc = text == NULL ? -1 : output ? xpv_write_atomic(output, put_text, text) : put_text(stdout, text);
 
+		free(text);
 		if (rc < 0) {
 			xpv_log_error("discover: %s", xpv_error_last());
 			goto out;
@@ -417,9 +447,16 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 			xpv_log_warning("discover: not determined: %s", line);
 		free(copy);
 	}
-	if (output != NULL)
-		fprintf(stderr, "discover: wrote %s (cluster %s, %zu nodes, role %s)%s\n", output, f.cluster,
-			json_array_size(f.nodes), f.role ? f.role : "TODO", f.todo ? ": see the TODOs in it" : "");
+	if (output != NULL) {
+		char *line = xpv_asprintf("discover: wrote %s (cluster %s, %zu nodes, role %s)%s", output, f.cluster,
+					  json_array_size(f.nodes), f.role ? f.role : "TODO", f.todo ? ": see the TODOs in it" : "");
+		char *safe = xpv_redact(line), *clean = xpv_text_clean(safe);
+
+		fprintf(stderr, "%s\n", clean);
+		free(line);
+		free(safe);
+		free(clean);
+	}
 	code = 0;
 out:
 	xpv_winrm_close(s);

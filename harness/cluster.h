@@ -45,6 +45,11 @@ int xpv_node_services(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node 
 /* The row of service `name` in `rows`, or NULL (not installed). */
 json_t *xpv_service_row(const json_t *rows, const char *name);
 
+/* The management server's ServerConfig.xml (what MilestonePSTools'
+ * Get-ManagementServerConfig reads: /server/version,
+ * /server/WebApiConfig/Port, /server/WebApiConfig/AuthorizationServerUri). */
+#define XPV_SERVER_CONFIG "C:\\ProgramData\\Milestone\\XProtect Management Server\\ServerConfig.xml"
+
 /* Runs `command` with `args` on `node` (cmd.exe, through the run's
  * session); its stdout as a new string, or NULL with *why set (new string:
  * no answer, or the exit code and stderr). */

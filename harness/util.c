@@ -2,6 +2,7 @@
 
 #include "error.h"
 
+#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -390,6 +391,31 @@ char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, si
 	}
 	iconv_close(cd);
 	return out;
+}
+
+char *xpv_str_lower(const char *s)
+{
+	char *out = xpv_strdup(s);
+
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
+bool xpv_url_split(const char *url, char **scheme, char **host)
+{
+	CURLU *u = curl_url();
+	char *s = NULL, *h = NULL;
+	bool ok = u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK;
+
+	*scheme = ok ? xpv_strdup(s) : NULL;
+	*host = ok ? xpv_strdup(h) : NULL;
+	curl_free(s);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 char *xpv_ps_quote(const char *s)

@@ -93,6 +93,13 @@ char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, si
  * no value from a cluster or a scenario can end the string early. */
 char *xpv_ps_quote(const char *s);
 
+/* A lower-case copy of `s` (ASCII letters only: host and domain names). */
+char *xpv_str_lower(const char *s);
+
+/* Splits URL `url` with libcurl's parser: *scheme and *host (new strings,
+ * as written) when it has both; false when it is no URL. */
+bool xpv_url_split(const char *url, char **scheme, char **host);
+
 /* PowerShell's -EncodedCommand for `script`: base64 of its UTF-16LE form
  * (new string), or NULL when `script` is not UTF-8. */
 char *xpv_powershell_encode(const char *script);

@@ -100,6 +100,20 @@ test_expect_success 'a secret the server echoes back is redacted on stdout too' 
 	! grep -q "$XPV_TEST_SERVER_PW" rows.json
 '
 
+test_expect_success 'discover: a secret the server echoes back is in no form in the scenario or on stderr' '
+	serve 200:enumerate-echo-secret.xml 200:enumerate-echo-secret.xml &&
+	XPV_WINRM_AUTH=basic XPV_WINRM_TRANSPORT=https \
+		"$XPV" discover --host "127.0.0.1:$port" --ca srv/ca.pem -o found.yaml 2>err &&
+	unserve &&
+	cat err found.yaml &&
+	grep -q "^name: \"echo \[REDACTED\]\"$" found.yaml &&
+	b64=$(printf %s "$XPV_TEST_SERVER_PW" | base64) &&
+	! grep -q -e "$XPV_TEST_SERVER_PW" -e "$b64" found.yaml err &&
+	# what the node did not answer is a TODO on one comment line each
+	test "$(grep -c "^#   - " found.yaml)" -ge 2 &&
+	/usr/bin/python3 -c "import sys, yaml; yaml.safe_load(open(sys.argv[1]))" found.yaml
+'
+
 test_expect_success '--trace shows no terminal escape the server sent' '
 	serve "500:@$(printf "<x>\033[2J\033]0;owned\007</x>")" &&
 	expect_code 3 "$XPV" probe wql --host "127.0.0.1:$port" --ca srv/ca.pem --trace "select 1" >/dev/null 2>trace &&

@@ -41,6 +41,13 @@ test_expect_success 'the scenario it wrote runs every non-disruptive check with 
 	test "$(jq "[.checks[] | select(.verdict == \"pass\")] | length" r/results.json)" = 12
 '
 
+test_expect_success 'a cluster address written in capitals is the same address' '
+	sed "s|^  address: \"https://ms-role.lab.local|  address: \"https://MS-Role.LAB.local|" run.yaml >caps.yaml &&
+	grep -q "https://MS-Role.LAB.local" caps.yaml &&
+	"$XPV" run caps.yaml --out rc -q --only dcs-cluster-settings,registered-cluster-address 2>/dev/null &&
+	test "$(jq -r "[.checks[] | select(.ran) | .verdict] | unique | join(\",\")" rc/results.json)" = pass
+'
+
 test_expect_success 'an existing file is never overwritten, and nothing is asked' '
 	echo keep >kept.yaml &&
 	expect_code 2 discover_lab -o kept.yaml 2>err &&
