@@ -227,5 +227,6 @@ const struct xpv_check xpv_check_cluster_nodes = {
 		       "missing node with Add Node, and add a node the scenario leaves out to the scenario so every "
 		       "check covers it. Nodes that disagree about the members point at a network partition: check "
 		       "the cluster networks.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

@@ -157,5 +157,6 @@ const struct xpv_check xpv_check_dcs_cluster_settings = {
 		       "(the role's client access point, not the node's own name) and ClusterApplicationId to the "
 		       "cluster's Id from PowerShell (Get-Cluster).Id, then restart the Data Collector Server "
 		       "through Failover Cluster Manager.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "login.h"
 #include "scenario.h"
+#include "topology.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -35,12 +36,16 @@ static const char *const stage_names[ST_COUNT] = {
 	"services_running", "login_up",	  "others_stopped", "old_owner_back",  "old_owner_up",
 };
 
-#define GROUP_URI "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/mscluster/MSCluster_ResourceGroup"
-
 struct takeover {
 	struct xpv_ctx *ctx;
 	const struct xpv_scenario *sc;
-	bool restart;                   /* restart-owner; else move-role */
+	const struct xpv_topology *topo;
+	enum xpv_failover_method method;
+	bool restart;                   /* restart-owner: the old owner goes dark and comes back */
+	bool stop;                      /* stop-primary: the old primary is stopped, then started again */
+	bool hand_back;                 /* the failback: a graceful hand-over home */
+	char *what;                     /* "role ms-role", "module AM" */
+	const char *rejoin_words;       /* what the old owner rejoins, in messages */
 	const struct xpv_node *old_owner;
 	const struct xpv_node *target;  /* where a move goes */
 	long poll_ms, fast_ms;
@@ -55,12 +60,12 @@ struct takeover {
 	char *services_missing;         /* on the new owner, last seen */
 	char *login_last;               /* the last login failure */
 	bool login_unevaluable;         /* ... and nothing could be said of the cluster from it (TLS, DNS) */
-	long old_owner_state;           /* the cluster's MSCluster_Node.State of the old owner, last seen */
+	char *old_owner_state;          /* how the manager saw the old owner last, or NULL */
 	bool old_owner_answered;        /* ... and its services answered during the watch */
 	char *old_owner_running;        /* a role service it ran during the watch, or NULL */
 	char *cut;                      /* why the run ended the observation before timeout_s, or NULL */
 	char *watch_cut;                /* why it ended the watch of the other nodes early, or NULL */
-	atomic_bool stop;
+	atomic_bool done;
 };
 
 static bool seen(struct takeover *t, enum stage s)
@@ -110,7 +115,7 @@ static bool due(struct takeover *t)
 
 static bool keep_going(struct takeover *t)
 {
-	return !atomic_load(&t->stop) && !xpv_ctx_cancelled(t->ctx) && xpv_mono_ms() < t->deadline_mono;
+	return !atomic_load(&t->done) && !xpv_ctx_cancelled(t->ctx) && xpv_mono_ms() < t->deadline_mono;
 }
 
 static void pause_for(struct takeover *t, long ms)
@@ -150,7 +155,7 @@ static void *observe_login(void *arg)
 	return NULL;
 }
 
-/* The cluster's view through the surviving nodes: the new owner, the role
+/* The manager's view through the surviving nodes: the new owner, the role
  * online. */
 static void *observe_cluster(void *arg)
 {
@@ -158,30 +163,22 @@ static void *observe_cluster(void *arg)
 	const struct xpv_scenario *sc = t->sc;
 	size_t next = 0;
 
-	char *role = xpv_wql_quote(sc->cluster.role);
-	/* the role's group only: one round trip per look */
-	char *query = xpv_asprintf("select Name,State,OwnerNode from MSCluster_ResourceGroup where Name = %s", role);
-
 	while (keep_going(t) && !seen(t, ST_ROLE_ONLINE)) {
-		const struct xpv_node *ask = &sc->nodes[next++ % sc->n_nodes];
-		json_t *rows = NULL;
+		const struct xpv_node *ask = &sc->nodes[next++ % sc->n_nodes], *n = NULL;
 		int64_t started = xpv_now_us();
+		bool online = false;
 
-		if (t->restart && ask == t->old_owner)
+		if (t->method != XPV_FAILOVER_MOVE_ROLE && ask == t->old_owner)
 			continue;
-		if (xpv_ctx_wql_fresh(&rows, t->ctx, ask, "root/mscluster", query) == 0 && json_array_size(rows) > 0) {
-			const json_t *group = json_array_get(rows, 0);
-			const struct xpv_node *n = xpv_node_by_name(sc, xpv_prop(group, "OwnerNode"));
-			int state = (int)xpv_prop_long(group, "State", -1);
-
+		if (t->topo->look(t->ctx, ask, &n, &online) == 0) {
 			pthread_mutex_lock(&t->lock);
-			t->group_state = state;
+			t->group_state = online ? 0 : 1;
 			if (n != NULL && n != t->old_owner && t->new_owner == NULL)
 				t->new_owner = n;
 			pthread_mutex_unlock(&t->lock);
 			if (n != NULL && n != t->old_owner) {
 				mark(t, ST_OWNER_CHANGED, started);
-				if (state == XPV_GROUP_ONLINE)
+				if (online)
 					mark(t, ST_ROLE_ONLINE, started);
 				else
 					not_yet(t, ST_ROLE_ONLINE);
@@ -189,13 +186,11 @@ static void *observe_cluster(void *arg)
 				not_yet(t, ST_OWNER_CHANGED);
 				not_yet(t, ST_ROLE_ONLINE);
 			}
-			next = (size_t)(ask - sc->nodes); /* stay with a node that answers */
+			if (n != NULL)
+				next = (size_t)(ask - sc->nodes); /* stay with a node that knows */
 		}
-		json_decref(rows);
 		pause_for(t, due(t) ? t->fast_ms : t->poll_ms);
 	}
-	free(query);
-	free(role);
 	return NULL;
 }
 
@@ -205,7 +200,7 @@ static bool all_running(const struct xpv_scenario *sc, const json_t *rows, char 
 {
 	char *m = xpv_strdup("");
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		const json_t *row = xpv_service_row(rows, sc->services[i].name);
 
 		if (row == NULL && sc->services[i].optional)
@@ -254,30 +249,39 @@ static void *observe_services(void *arg)
 	return NULL;
 }
 
-/* The cluster's MSCluster_Node.State of the old owner as another node
- * reports it (the new owner first), or -1 when none answers. */
-static long old_owner_state(struct takeover *t)
+/* Whether the old owner stands by again as another node reports it (the
+ * new owner first); notes how it was seen. */
+static bool old_owner_standing_by(struct takeover *t)
 {
-	struct xpv_cluster_view v;
+	const struct xpv_scenario *sc = t->sc;
 	const struct xpv_node *ask;
-	size_t i;
-	json_t *row;
-	long state = -1;
+	char *state = NULL;
+	int rc = -1;
 
 	pthread_mutex_lock(&t->lock);
 	ask = t->new_owner;
 	pthread_mutex_unlock(&t->lock);
-	if (xpv_cluster_view_get(&v, t->ctx, ask, true) < 0)
-		return -1;
-	json_array_foreach(v.nodes, i, row)
-		if (strcasecmp(xpv_prop(row, "Name"), t->old_owner->name) == 0)
-			state = xpv_prop_long(row, "State", -1);
-	xpv_cluster_view_clear(&v);
-	return state;
+	for (size_t k = 0; k < sc->n_nodes && rc < 0; k++) {
+		const struct xpv_node *n = ask != NULL && k == 0 ? ask : &sc->nodes[k];
+
+		if (n == t->old_owner && sc->n_nodes > 1 && t->topo == &xpv_topology_wsfc)
+			continue;
+		free(state);
+		state = NULL;
+		rc = t->topo->standing_by(t->ctx, n, t->old_owner, &state);
+	}
+	pthread_mutex_lock(&t->lock);
+	if (state != NULL) {
+		free(t->old_owner_state);
+		t->old_owner_state = state;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc == 1;
 }
 
 /* The old owner: when does it go dark, when does it answer again, when
- * does the cluster count it Up again (it rejoined)? */
+ * does the manager count it standing by again (it rejoined)? After a
+ * stop-primary, it is started again once the takeover is done. */
 static void *observe_old_owner(void *arg)
 {
 	struct takeover *t = arg;
@@ -287,20 +291,36 @@ static void *observe_old_owner(void *arg)
 		int64_t started = xpv_now_us();
 		bool gone = seen(t, ST_OWNER_UNREACHABLE);
 
+		if (t->stop) {
+			char *why = NULL;
+
+			if (!seen(t, ST_SERVICES_RUNNING)) {
+				pause_for(t, t->fast_ms);
+				continue;
+			}
+			if (!seen(t, ST_OLD_OWNER_BACK)) {
+				if (t->topo->rejoin(t->ctx, t->old_owner, &why) < 0) {
+					pthread_mutex_lock(&t->lock);
+					free(t->old_owner_state);
+					t->old_owner_state = why;
+					pthread_mutex_unlock(&t->lock);
+					return NULL;
+				}
+				mark(t, ST_OLD_OWNER_BACK, started);
+			} else if (old_owner_standing_by(t)) {
+				mark(t, ST_OLD_OWNER_UP, started);
+			}
+			pause_for(t, t->fast_ms);
+			continue;
+		}
 		if (xpv_ctx_wql_fresh(&rows, t->ctx, t->old_owner, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0) {
 			mark(t, ST_OWNER_UNREACHABLE, started);
 			not_yet(t, ST_OLD_OWNER_BACK);
 		} else if (!gone) {
 			not_yet(t, ST_OWNER_UNREACHABLE);
 		} else {
-			long state;
-
 			mark(t, ST_OLD_OWNER_BACK, started);
-			state = old_owner_state(t);
-			pthread_mutex_lock(&t->lock);
-			t->old_owner_state = state;
-			pthread_mutex_unlock(&t->lock);
-			if (state == XPV_NODE_UP)
+			if (old_owner_standing_by(t))
 				mark(t, ST_OLD_OWNER_UP, started);
 		}
 		json_decref(rows);
@@ -332,7 +352,7 @@ static void watch_others(struct takeover *t)
 				answered = false;
 				continue;
 			}
-			for (size_t k = 0; k < XPV_SERVICE_COUNT; k++) {
+			for (size_t k = 0; k < sc->n_services; k++) {
 				const json_t *row = xpv_service_row(rows, sc->services[k].name);
 
 				if (row != NULL && strcmp(xpv_prop(row, "State"), "Running") == 0) {
@@ -361,40 +381,17 @@ static void watch_others(struct takeover *t)
 static int preconditions(struct takeover *t, char **why)
 {
 	const struct xpv_scenario *sc = t->sc;
-	struct xpv_cluster_view v;
-	size_t i, up = 0;
-	json_t *row;
+	struct xpv_ha_view v;
 	int rc = -1;
 
 	*why = NULL;
-	if (xpv_cluster_view_get(&v, t->ctx, NULL, true) < 0) {
-		*why = xpv_asprintf("cannot read the cluster: %s", xpv_error_last());
+	if (t->topo->view(&v, t->ctx, NULL, true) < 0) {
+		*why = xpv_asprintf("cannot read %s: %s", t->topo->manager, xpv_error_last());
 		return -1;
 	}
-	json_array_foreach(v.nodes, i, row) {
-		if (xpv_prop_long(row, "State", -1) != XPV_NODE_UP) {
-			*why = xpv_asprintf("node %s is not Up (State %s)", xpv_prop(row, "Name"), xpv_prop(row, "State"));
-			goto out;
-		}
-		up++;
-	}
-	if (v.group == NULL) {
-		*why = xpv_asprintf("role %s not found", sc->cluster.role);
+	if (t->topo->ready(t->ctx, &v, why) < 0)
 		goto out;
-	}
-	if (xpv_prop_long(v.group, "State", -1) != XPV_GROUP_ONLINE) {
-		*why = xpv_asprintf("role %s is not Online (State %s)", sc->cluster.role, xpv_prop(v.group, "State"));
-		goto out;
-	}
-	t->old_owner = xpv_node_by_name(sc, xpv_cluster_owner(&v));
-	if (t->old_owner == NULL) {
-		*why = xpv_asprintf("the owner '%s' is not a node of this scenario", xpv_cluster_owner(&v));
-		goto out;
-	}
-	if (up < 2) {
-		*why = xpv_strdup("no other node is Up to take the role over");
-		goto out;
-	}
+	t->old_owner = v.active;
 	/* a failover that cannot be watched is not started */
 	for (size_t k = 0; k < sc->n_nodes; k++) {
 		json_t *rows = NULL;
@@ -417,7 +414,7 @@ static int preconditions(struct takeover *t, char **why)
 	}
 	rc = 0;
 out:
-	xpv_cluster_view_clear(&v);
+	xpv_ha_view_clear(&v);
 	return rc;
 }
 
@@ -425,40 +422,12 @@ out:
 
 static int trigger(struct takeover *t, char **why, bool *refused)
 {
+	*why = NULL;
 	*refused = false;
 	mark(t, ST_TRIGGER, xpv_now_us());
-	if (t->restart) {
-		static const char *const args[] = { "/r", "/t", "0", "/f" };
-		struct xpv_shell_output out;
-		int rc = xpv_ctx_exec(&out, t->ctx, t->old_owner, "shutdown", args, 4);
-
-		if (rc == 0 && out.exit_code != 0)
-			*why = xpv_asprintf("shutdown /r on %s exited %ld: %s", t->old_owner->name, out.exit_code, out.err);
-		else if (rc < 0)
-			*why = xpv_asprintf("cannot restart %s: %s", t->old_owner->name, xpv_error_last());
-		xpv_shell_output_clear(&out);
-		return *why != NULL ? -1 : 0;
-	} else {
-		struct xpv_kv sel = { "Name", t->sc->cluster.role };
-		char timeout[32];
-		struct xpv_kv params[] = { { "NodeName", t->target->name }, { "TimeOut", timeout } };
-		json_t *o = NULL;
-		int rc;
-
-		snprintf(timeout, sizeof(timeout), "%ld", (long)t->sc->failover.timeout_s);
-		rc = xpv_ctx_invoke(&o, t->ctx, t->target, GROUP_URI, "MoveToNewNode", &sel, 1, params, 2);
-		if (rc == XPV_EFAULT || (rc == 0 && xpv_prop_long(o, "ReturnValue", -1) != 0)) {
-			/* the cluster said no: it cannot fail over there */
-			*refused = true;
-			*why = rc == 0 ? xpv_asprintf("MoveToNewNode returned %s", xpv_prop(o, "ReturnValue"))
-				       : xpv_asprintf("the cluster refused to move role %s to %s: %s", t->sc->cluster.role,
-						      t->target->name, xpv_error_last());
-		} else if (rc < 0) {
-			*why = xpv_asprintf("cannot move role %s: %s", t->sc->cluster.role, xpv_error_last());
-		}
-		json_decref(o);
-		return *why != NULL ? -1 : 0;
-	}
+	if (t->hand_back)
+		return t->topo->hand_back(t->ctx, t->old_owner, t->target, why, refused);
+	return t->topo->trigger(t->ctx, t->method, t->old_owner, t->target, why, refused);
 }
 
 /* ---- results ------------------------------------------------------------------ */
@@ -523,33 +492,38 @@ static void old_owner_result(struct takeover *t, const char *prefix)
 	enum xpv_verdict v;
 
 	if (t->at_us[ST_OLD_OWNER_UP] == 0) {
-		const char *seen_as = t->at_us[ST_OLD_OWNER_BACK] == 0 ? "it does not answer"
-				      : t->old_owner_state < 0 ? "it answers, but no node reports its cluster state"
-								 : "it answers, but the cluster does not report it Up";
+		char *seen_as = t->at_us[ST_OLD_OWNER_BACK] == 0
+					? (t->stop && t->old_owner_state ? xpv_strdup(t->old_owner_state)
+									 : xpv_strdup("it does not answer"))
+				: t->old_owner_state == NULL ? xpv_asprintf("it answers, but no node reports its state in %s",
+									    t->rejoin_words)
+							     : xpv_asprintf("it answers, but %s reports it %s", t->topo->manager,
+									    t->old_owner_state);
 
 		v = t->cut != NULL ? XPV_ERROR : XPV_FAIL;
 		obs = t->at_us[ST_OLD_OWNER_BACK] == 0 ? xpv_strdup("not back")
-			: xpv_asprintf("back, cluster state %ld", t->old_owner_state);
-		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in the cluster before the observation ended (%s): %s",
-						    old, seen_as, t->cut)
-				     : xpv_asprintf("%s did not rejoin the cluster within %g s of the trigger: %s", old,
-						    t->sc->failover.timeout_s, seen_as);
+			: xpv_asprintf("back, %s", t->old_owner_state ? t->old_owner_state : "state unknown");
+		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in %s before the observation ended (%s): %s",
+						    old, t->rejoin_words, seen_as, t->cut)
+				     : xpv_asprintf("%s did not rejoin %s within %g s of the trigger: %s", old,
+						    t->rejoin_words, t->sc->failover.timeout_s, seen_as);
+		free(seen_as);
 	} else if (t->old_owner_running != NULL) {
 		v = XPV_FAIL;
 		obs = xpv_asprintf("Up, runs %s", t->old_owner_running);
-		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, but runs %s though %s owns the role",
-				   old, ms_from_trigger(t, ST_OLD_OWNER_UP), t->old_owner_running, t->new_owner->name);
+		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, but runs %s though %s owns the role",
+				   old, t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->old_owner_running, t->new_owner->name);
 	} else if (!t->old_owner_answered) {
 		v = XPV_ERROR;
 		obs = xpv_strdup("Up, services not seen");
-		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, but its services were not seen%s%s", old,
-				   ms_from_trigger(t, ST_OLD_OWNER_UP), t->watch_cut ? ": " : " (it did not answer)",
+		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, but its services were not seen%s%s", old,
+				   t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->watch_cut ? ": " : " (it did not answer)",
 				   t->watch_cut ? t->watch_cut : "");
 	} else {
 		v = XPV_PASS;
 		obs = xpv_asprintf("Up after %ld ms, role services stopped", ms_from_trigger(t, ST_OLD_OWNER_UP));
-		msg = xpv_asprintf("%s rejoined the cluster %ld ms after the trigger, with no role service running", old,
-				   ms_from_trigger(t, ST_OLD_OWNER_UP));
+		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, with no role service running", old,
+				   t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP));
 	}
 	report(t, prefix, "old-owner-rejoined", v, exp, obs, msg, false);
 	free(obs);
@@ -566,17 +540,17 @@ static void results(struct takeover *t, const char *prefix)
 	/* a new owner */
 	if (t->new_owner != NULL) {
 		obs = xpv_asprintf("%s -> %s", old, t->new_owner->name);
-		msg = xpv_asprintf("role %s moved from %s to %s %ld ms after the trigger", sc->cluster.role, old,
+		msg = xpv_asprintf("%s moved from %s to %s %ld ms after the trigger", t->what, old,
 				   t->new_owner->name, ms_from_trigger(t, ST_OWNER_CHANGED));
 		report(t, prefix, "owner-changed", XPV_PASS, "another node owns the role", obs, msg, false);
 	} else if (t->cut != NULL) {
 		obs = xpv_strdup("not observed");
-		msg = xpv_asprintf("no new owner of role %s was seen before the observation ended: %s; what the cluster "
-				   "did afterwards was not observed", sc->cluster.role, t->cut);
+		msg = xpv_asprintf("no new owner of %s was seen before the observation ended: %s; what %s "
+				   "did afterwards was not observed", t->what, t->cut, t->topo->manager);
 		report(t, prefix, "owner-changed", XPV_ERROR, "another node owns the role", obs, msg, false);
 	} else {
 		obs = xpv_asprintf("still %s (role state %d)", old, t->group_state);
-		msg = xpv_asprintf("no new owner of role %s within %g s of the trigger", sc->cluster.role, sc->failover.timeout_s);
+		msg = xpv_asprintf("no new owner of %s within %g s of the trigger", t->what, sc->failover.timeout_s);
 		report(t, prefix, "owner-changed", XPV_FAIL, "another node owns the role", obs, msg, false);
 	}
 	free(obs);
@@ -636,7 +610,7 @@ static void results(struct takeover *t, const char *prefix)
 	}
 
 	/* the restarted old owner: back in the cluster, without the role's services */
-	if (t->restart && t->new_owner != NULL)
+	if ((t->restart || t->stop) && t->new_owner != NULL)
 		old_owner_result(t, prefix);
 
 	/* how long clients were without the management server */
@@ -692,7 +666,7 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 	}
 	t->deadline_mono = xpv_mono_ms() + (int64_t)(t->sc->failover.timeout_s * 1000);
 	for (int i = 0; i < 4; i++)
-		if (i != 3 || t->restart)
+		if (i != 3 || t->restart || t->stop)
 			started[i] = pthread_create(&th[i], NULL, fns[i], t) == 0;
 	for (int i = 0; i < 4; i++)
 		if (started[i])
@@ -710,21 +684,51 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 	results(t, prefix);
 }
 
+static void takeover_init(struct takeover *t, struct xpv_ctx *ctx, enum xpv_failover_method method)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	const char *settle = xpv_ctx_param(ctx, "settle_s");
+
+	t->ctx = ctx;
+	t->sc = sc;
+	t->topo = xpv_topology(sc);
+	t->method = method;
+	t->restart = method == XPV_FAILOVER_RESTART_OWNER;
+	t->stop = method == XPV_FAILOVER_STOP_PRIMARY;
+	t->what = t->topo->role(sc);
+	t->rejoin_words = sc->topology == XPV_TOPOLOGY_SAFEKIT ? "the pair as SECOND, up to date" : "the cluster";
+	t->group_state = -1;
+	t->poll_ms = sc->failover.poll_ms;
+	t->fast_ms = t->poll_ms / 10 > 10 ? t->poll_ms / 10 : 10;
+	t->settle_ms = (long)(strtod(settle ? settle : "3", NULL) * 1000);
+	pthread_mutex_init(&t->lock, NULL);
+}
+
+static void takeover_free(struct takeover *t)
+{
+	free(t->what);
+	free(t->others_running);
+	free(t->services_missing);
+	free(t->login_last);
+	free(t->old_owner_running);
+	free(t->old_owner_state);
+	free(t->cut);
+	free(t->watch_cut);
+	pthread_mutex_destroy(&t->lock);
+}
+
 static int run(struct xpv_ctx *ctx)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	struct takeover t = { .ctx = ctx, .sc = sc, .group_state = -1, .old_owner_state = -1 };
-	const char *settle = xpv_ctx_param(ctx, "settle_s");
+	struct takeover t = { 0 };
 	char *why;
 
-	t.restart = sc->failover.method == XPV_FAILOVER_RESTART_OWNER;
-	t.poll_ms = sc->failover.poll_ms;
-	t.fast_ms = t.poll_ms / 10 > 10 ? t.poll_ms / 10 : 10;
-	t.settle_ms = (long)(strtod(settle ? settle : "3", NULL) * 1000);
-	pthread_mutex_init(&t.lock, NULL);
+	takeover_init(&t, ctx, sc->failover.method);
 	if (preconditions(&t, &why) < 0) {
 		struct xpv_outcome o = { .target = "preconditions", .verdict = XPV_ERROR,
-					 .expected = "all nodes Up, role Online, another possible owner",
+					 .expected = sc->topology == XPV_TOPOLOGY_SAFEKIT
+							     ? "one node PRIM, the other SECOND and up to date"
+							     : "all nodes Up, role Online, another possible owner",
 					 .observed = why, .message = why };
 		char *msg = xpv_asprintf("nothing was disrupted: %s", why);
 
@@ -732,33 +736,31 @@ static int run(struct xpv_ctx *ctx)
 		xpv_ctx_report(ctx, &o);
 		free(msg);
 		free(why);
-		pthread_mutex_destroy(&t.lock);
+		takeover_free(&t);
 		return 0;
 	}
 	takeover(ctx, &t, "");
-	if (sc->failover.failback && t.new_owner != NULL && !xpv_ctx_cancelled(ctx)) {
-		/* the role goes home the graceful way, measured the same */
-		struct takeover back = { .ctx = ctx, .sc = sc, .restart = false, .old_owner = t.new_owner,
-					 .target = t.old_owner, .poll_ms = t.poll_ms, .fast_ms = t.fast_ms,
-					 .settle_ms = t.settle_ms, .group_state = -1, .old_owner_state = -1 };
+	if (sc->failover.failback && t.new_owner != NULL && !xpv_ctx_cancelled(ctx) &&
+	    sc->topology == XPV_TOPOLOGY_SAFEKIT && t.at_us[ST_OLD_OWNER_UP] == 0) {
+		struct xpv_outcome o = { .target = "failback/trigger", .verdict = XPV_SKIP,
+					 .expected = "the old primary stands by, then the roles swap back",
+					 .observed = "not standing by",
+					 .message = "no swap back: the old primary did not rejoin the pair as SECOND, up to date "
+						    "(old-owner-rejoined says why)" };
 
-		pthread_mutex_init(&back.lock, NULL);
+		xpv_ctx_report(ctx, &o);
+	} else if (sc->failover.failback && t.new_owner != NULL && !xpv_ctx_cancelled(ctx)) {
+		/* the role goes home the graceful way, measured the same */
+		struct takeover back = { 0 };
+
+		takeover_init(&back, ctx, XPV_FAILOVER_MOVE_ROLE);
+		back.hand_back = true;
+		back.old_owner = t.new_owner;
+		back.target = t.old_owner;
 		takeover(ctx, &back, "failback/");
-		free(back.others_running);
-		free(back.services_missing);
-		free(back.login_last);
-		free(back.old_owner_running);
-		free(back.cut);
-		free(back.watch_cut);
-		pthread_mutex_destroy(&back.lock);
+		takeover_free(&back);
 	}
-	free(t.others_running);
-	free(t.services_missing);
-	free(t.login_last);
-	free(t.old_owner_running);
-	free(t.cut);
-	free(t.watch_cut);
-	pthread_mutex_destroy(&t.lock);
+	takeover_free(&t);
 	return 0;
 }
 
@@ -772,7 +774,8 @@ const struct xpv_check xpv_check_failover_takeover = {
 	.title = "A failover hands the role to another node, and clients get back in time",
 	.guide_section = "Verify that the failover cluster is working: Trigger a failover",
 	.disruptive = true,
-	.remediation = "Restart the node that runs the VMS services and watch Failover Cluster Manager: another "
+	.remediation = "Restart the node that runs the VMS services and watch Failover Cluster Manager (or the "
+		       "SafeKit console): another "
 		       "node must become the owner, start the Management Server, Data Collector Server and Log "
 		       "Server services, and the old node must come back with them stopped. If the role does not "
 		       "move, check the role's possible owners and that every node is Up; if it is slow, check the "

@@ -199,5 +199,6 @@ const struct xpv_check xpv_check_identical_nodes = {
 		       "> Windows Update), join them all to the same Active Directory domain, install the Failover "
 		       "Clustering feature (Server Manager > Add Roles and Features) on each, and install the same "
 		       "XProtect version on every node before you create the cluster role.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

@@ -228,5 +228,6 @@ const struct xpv_check xpv_check_idp_data_protection = {
 		       "DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint in the Identity Provider's "
 		       "appsettings.json (...\\XProtect Management Server\\IIS\\IDP) to that certificate's thumbprint, "
 		       "the same everywhere, and trigger a failover to confirm.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

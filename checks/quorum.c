@@ -103,5 +103,6 @@ const struct xpv_check xpv_check_quorum = {
 	.remediation = "In Failover Cluster Manager, More Actions > Configure Cluster Quorum Settings: with an even "
 		       "number of nodes, add a file share, disk or cloud witness (or add a node); bring an offline "
 		       "witness back online (check the share or disk it uses); do not use a disk-only quorum.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

@@ -85,5 +85,6 @@ const struct xpv_check xpv_check_registered_cluster_address = {
 		       "server tray icon), go to the Registration page, make the management server address editable "
 		       "(the pencil) and replace the node's name with the role name followed by the domain name, for "
 		       "example https://role.company.com, and click Register.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

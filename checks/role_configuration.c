@@ -51,7 +51,7 @@ static void services(struct xpv_ctx *ctx, const json_t *res)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		const struct xpv_service *svc = &sc->services[i];
 		char *target = xpv_asprintf("resource/%s", svc->name), *msg;
 		const json_t *found = NULL;
@@ -174,5 +174,6 @@ const struct xpv_check xpv_check_role_configuration = {
 		       "Service resources (Add Resource > Generic Service). Its client access point must have a "
 		       "name of its own, not the cluster's, and the cluster address clients use must be that name "
 		       "followed by the domain name.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

@@ -1,11 +1,13 @@
 /* Guide, "Verify that the failover cluster is working", Check service
  * status: for each role service, the state Failover Cluster Manager shows
  * matches the service on the owner node, which runs it; no other node runs
- * it. */
+ * it. With SafeKit (Eviden's procedure, step 16): the services run on the
+ * PRIM (or ALONE) node and on no other. Through the topology. */
 #include "check.h"
 #include "cluster.h"
 #include "error.h"
 #include "scenario.h"
+#include "topology.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -33,44 +35,57 @@ static void report(struct xpv_ctx *ctx, const char *node, const char *service, e
 	free(message);
 }
 
-/* The owner: the cluster's view of each resource against the service. */
-static void check_owner(struct xpv_ctx *ctx, const struct xpv_cluster_view *v, const struct xpv_node *owner)
+/* The owner: the manager's view of each service against the service. */
+static void check_owner(struct xpv_ctx *ctx, const struct xpv_ha_view *v, const struct xpv_node *owner)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	const struct xpv_topology *topo = xpv_topology(sc);
+	bool wsfc = sc->topology == XPV_TOPOLOGY_WSFC;
+	char *what = topo->role(sc);
 	json_t *rows = NULL;
 	int rc = xpv_node_services(&rows, ctx, owner, false);
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		const struct xpv_service *svc = &sc->services[i];
-		json_t *res = xpv_cluster_resource(v, svc->resource);
+		bool controlled, online;
+		const char *cstate = topo->service_state(v, svc, &controlled, &online);
 		json_t *row = rc == 0 ? xpv_service_row(rows, svc->name) : NULL;
-		const char *expected = "cluster Online, service Running on the owner";
-		long state = xpv_prop_long(res, "State", -1);
-		const char *cstate = xpv_resource_state_name(state);
+		const char *expected = wsfc ? "cluster Online, service Running on the owner"
+					    : "service Running on the PRIM or ALONE node";
 		const char *sstate = row ? xpv_prop(row, "State") : "not installed";
-		bool online = state == XPV_RES_ONLINE, running = strcmp(sstate, "Running") == 0;
+		bool running = strcmp(sstate, "Running") == 0;
 
-		if (res == NULL && svc->optional) {
+		if (!controlled && svc->optional) {
 			report(ctx, owner->name, svc->name, XPV_SKIP, expected, xpv_strdup("no resource"),
-			       xpv_asprintf("%s is not a resource of role %s (optional in this scenario)", svc->resource,
-					    sc->cluster.role), NULL, NULL);
-		} else if (res == NULL) {
+			       xpv_asprintf("%s is not a resource of %s (optional in this scenario)", svc->resource, what),
+			       NULL, NULL);
+		} else if (!controlled) {
 			report(ctx, owner->name, svc->name, XPV_FAIL, expected, xpv_strdup("no resource"),
-			       xpv_asprintf("%s is not a resource of role %s: the cluster does not control it",
-					    svc->resource, sc->cluster.role), row ? sstate : NULL, "no resource");
+			       xpv_asprintf("%s is not a resource of %s: the cluster does not control it", svc->resource,
+					    what), row ? sstate : NULL, "no resource");
 		} else if (rc < 0) {
 			report(ctx, owner->name, svc->name, XPV_ERROR, expected,
-			       xpv_asprintf("cluster %s, service unknown", cstate),
+			       xpv_asprintf("%s %s, service unknown", wsfc ? "cluster" : "module", cstate),
 			       xpv_asprintf("cannot read the services of the owner %s: %s", owner->name, xpv_error_last()),
 			       NULL, cstate);
+		} else if (row == NULL && svc->optional) {
+			report(ctx, owner->name, svc->name, XPV_SKIP, expected, xpv_strdup("not installed"),
+			       xpv_asprintf("%s is not installed on %s (optional in this scenario)", svc->name, owner->name),
+			       NULL, cstate);
 		} else {
-			char *observed = xpv_asprintf("cluster %s, service %s on %s", cstate, sstate, owner->name);
+			char *observed = xpv_asprintf("%s %s, service %s on %s", wsfc ? "cluster" : "module", cstate, sstate,
+						      owner->name);
 			enum xpv_verdict verdict = online && running ? XPV_PASS : XPV_FAIL;
 			char *msg;
 
-			if (verdict == XPV_PASS)
+			if (verdict == XPV_PASS && wsfc)
 				msg = xpv_asprintf("%s: the cluster shows Online and it runs on the owner %s", svc->name,
 						   owner->name);
+			else if (verdict == XPV_PASS)
+				msg = xpv_asprintf("%s runs on %s, the %s node of %s", svc->name, owner->name, cstate, what);
+			else if (!wsfc)
+				msg = xpv_asprintf("%s is %s on %s, the %s node of %s: SafeKit's start_prim did not start it",
+						   svc->name, sstate, owner->name, cstate, what);
 			else if (online != running)
 				msg = xpv_asprintf("%s: the cluster shows %s, but the service is %s on the owner %s: "
 						   "Failover Cluster Manager does not show the actual status",
@@ -82,11 +97,13 @@ static void check_owner(struct xpv_ctx *ctx, const struct xpv_cluster_view *v, c
 			report(ctx, owner->name, svc->name, verdict, expected, observed, msg, sstate, cstate);
 		}
 	}
+	free(what);
 	json_decref(rows);
 }
 
 struct others {
 	const struct xpv_node *owner;
+	char *what; /* "role ms-role", "module AM" */
 };
 
 /* The other nodes: none runs a role service. */
@@ -100,7 +117,7 @@ static void check_other(struct xpv_ctx *ctx, const struct xpv_node *node, void *
 	if (node == a->owner)
 		return;
 	rc = xpv_node_services(&rows, ctx, node, false);
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		const struct xpv_service *svc = &sc->services[i];
 		json_t *row = rc == 0 ? xpv_service_row(rows, svc->name) : NULL;
 		const char *st = row ? xpv_prop(row, "State") : "not installed";
@@ -113,8 +130,8 @@ static void check_other(struct xpv_ctx *ctx, const struct xpv_node *node, void *
 			report(ctx, node->name, svc->name, strcmp(st, "Running") == 0 ? XPV_FAIL : XPV_PASS,
 			       "not running (the owner is elsewhere)", xpv_asprintf("%s on %s", st, node->name),
 			       strcmp(st, "Running") == 0
-				       ? xpv_asprintf("%s runs on %s, which does not own role %s (owner %s)", svc->name,
-						      node->name, sc->cluster.role, a->owner->name)
+				       ? xpv_asprintf("%s runs on %s, which does not own %s (owner %s)", svc->name,
+						      node->name, a->what, a->owner->name)
 				       : xpv_asprintf("%s is %s on %s", svc->name, st, node->name),
 			       st, NULL);
 	}
@@ -124,34 +141,33 @@ static void check_other(struct xpv_ctx *ctx, const struct xpv_node *node, void *
 static int run(struct xpv_ctx *ctx)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	struct xpv_cluster_view v;
+	const struct xpv_topology *topo = xpv_topology(sc);
+	struct xpv_ha_view v;
 	struct others a;
-	const char *owner;
 
-	if (xpv_cluster_view_get(&v, ctx, NULL, false) < 0)
+	if (topo->view(&v, ctx, NULL, false) < 0)
 		return XPV_ECHECK;
-	if (v.group == NULL) {
-		char *msg = xpv_asprintf("role %s is not a group of cluster %s (seen from %s)", sc->cluster.role,
-					 sc->cluster.name, v.source->name);
-		struct xpv_outcome o = { .target = sc->cluster.role, .verdict = XPV_FAIL,
-					 .expected = "the role exists", .observed = "no such group", .message = msg };
+	a.what = topo->role(sc);
+	if (!v.exists) {
+		struct xpv_outcome o = { .target = sc->cluster.role ? sc->cluster.role : "module", .verdict = XPV_FAIL,
+					 .expected = "the role exists", .observed = "no such group", .message = v.missing };
 
 		xpv_ctx_report(ctx, &o);
-		free(msg);
-		xpv_cluster_view_clear(&v);
-		return 0;
+		goto out;
 	}
-	owner = xpv_cluster_owner(&v);
-	a.owner = xpv_node_by_name(sc, owner);
+	a.owner = v.active;
 	if (a.owner == NULL) {
-		xpv_error_set(XPV_ECHECK, "role %s is owned by '%s', which is not a node of this scenario",
-			      sc->cluster.role, owner ? owner : "nobody");
-		xpv_cluster_view_clear(&v);
+		xpv_error_set(XPV_ECHECK, "%s is owned by '%s', which is not a node of this scenario (%s: %s)", a.what,
+			      v.active_name ? v.active_name : "nobody", topo->manager, v.state ? v.state : "");
+		xpv_ha_view_clear(&v);
+		free(a.what);
 		return XPV_ECHECK;
 	}
 	check_owner(ctx, &v, a.owner);
 	xpv_ctx_each_node(ctx, check_other, &a);
-	xpv_cluster_view_clear(&v);
+out:
+	xpv_ha_view_clear(&v);
+	free(a.what);
 	return 0;
 }
 
@@ -162,6 +178,8 @@ const struct xpv_check xpv_check_service_status_matches_cluster = {
 	.remediation = "Compare the role's resources in Failover Cluster Manager with Services on the owner node. "
 		       "If they disagree, stop and start the role, then check again. Add every role service as a "
 		       "Generic Service resource of the role, and make sure none runs on a node that does not own "
-		       "the role (set its startup type to Manual and stop it there).",
+		       "the role (set its startup type to Manual and stop it there). With SafeKit: the services run "
+		       "on the PRIM node only; a service running on the SECOND node was started outside SafeKit "
+		       "(set it to Manual and stop it there).",
 	.run = run,
 };

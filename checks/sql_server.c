@@ -169,5 +169,6 @@ const struct xpv_check xpv_check_sql_server = {
 		       "(the Server Configurator or the installer shows the connection). If a node cannot reach the "
 		       "SQL Server, open TCP 1433 (or the instance's port) in the firewalls between them and make "
 		       "sure SQL Server accepts TCP/IP connections.",
+	.topologies = XPV_TOPO_WSFC,
 	.run = run,
 };

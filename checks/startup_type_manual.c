@@ -17,7 +17,7 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 	int rc = xpv_node_services(&rows, ctx, node, false);
 
 	(void)arg;
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		const struct xpv_service *svc = &sc->services[i];
 		char *target = xpv_asprintf("%s/%s", node->name, svc->name), *msg, *observed;
 		struct xpv_outcome o = { .target = target, .expected = "StartMode Manual" };

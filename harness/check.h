@@ -28,6 +28,10 @@ struct xpv_param_def {
 	const char *doc;           /* one line for docs and list-checks */
 };
 
+/* Bits of xpv_check.topologies (1 << enum xpv_topology_kind). */
+#define XPV_TOPO_WSFC 1u
+#define XPV_TOPO_SAFEKIT 2u
+
 struct xpv_check {
 	const char *id;            /* unique, stable, kebab-case */
 	const char *title;         /* one line */
@@ -36,6 +40,7 @@ struct xpv_check {
 	bool rerun_after_disruptive; /* run again after a disruptive check, targets marked "(after failover)" */
 	const char *remediation;   /* what to do when it fails */
 	const struct xpv_param_def *params; /* NULL-name terminated, or NULL */
+	unsigned topologies;       /* XPV_TOPO_* it applies to; 0: every topology */
 	/* Evaluates the check. Reports every outcome through xpv_ctx_report and
 	 * returns 0, or a negative xpv_err with the last-error message set when
 	 * it could not finish: the runner then records an `error` result. Must
@@ -47,6 +52,10 @@ struct xpv_check {
  * `fail` into `waived`. Outcomes reported after the run was abandoned are
  * dropped. Returns 0 or XPV_ECANCELLED when dropped. */
 int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o);
+
+/* Whether check `c` applies to the topology of scenario `sc`: a check
+ * that does not is not part of the run at all. */
+bool xpv_check_applies(const struct xpv_check *c, const struct xpv_scenario *sc);
 
 /* The scenario the run executes. */
 const struct xpv_scenario *xpv_ctx_scenario(const struct xpv_ctx *ctx);

@@ -277,7 +277,11 @@ static int cmd_validate(int argc, char **argv, const struct xpv_check *const *ch
 	printf("%s: valid scenario '%s'\n", o.scenario, sc->name);
 	if (sc->lab != NULL)
 		printf("built-in lab %s (started by run)\n", sc->lab);
-	printf("cluster %s, role %s, address %s\n", sc->cluster.name, sc->cluster.role, sc->cluster.address);
+	if (sc->topology == XPV_TOPOLOGY_SAFEKIT)
+		printf("SafeKit pair %s, module %s, address %s\n", sc->cluster.name,
+		       sc->safekit.module ? sc->safekit.module : "(from safekit module list)", sc->cluster.address);
+	else
+		printf("cluster %s, role %s, address %s\n", sc->cluster.name, sc->cluster.role, sc->cluster.address);
 	for (size_t i = 0; i < sc->n_nodes; i++)
 		printf("node %s (%s)\n", sc->nodes[i].name, sc->nodes[i].host);
 	for (size_t i = 0; i < sc->n_warnings; i++)

@@ -36,8 +36,10 @@ static const char *const RESOURCES_PS =
 	"})\n"
 	"ConvertTo-Json -Compress -Depth 3 -InputObject $res\n";
 
-static const char *const service_keys[XPV_SERVICE_COUNT] = { "management_server", "data_collector", "log_server" };
-static const char *const service_names[XPV_SERVICE_COUNT] = { "Milestone XProtect Management Server",
+/* WSFC's role services (what the scenario's defaults are) */
+#define N_SERVICES 3
+static const char *const service_keys[N_SERVICES] = { "management_server", "data_collector", "log_server" };
+static const char *const service_names[N_SERVICES] = { "Milestone XProtect Management Server",
 							      "Milestone XProtect Data Collector Server",
 							      "Milestone XProtect Log Server" };
 
@@ -74,7 +76,7 @@ struct found {
 	char *cluster, *domain;   /* MSCluster_Cluster Name, the domain of its Fqdn */
 	json_t *nodes;            /* MSCluster_Node rows */
 	char *role;               /* the group of the Management Server's resource */
-	char *resource[XPV_SERVICE_COUNT]; /* resource name per service, NULL when none */
+	char *resource[N_SERVICES]; /* resource name per service, NULL when none */
 	char *access_point;       /* the role's Network Name DnsName */
 	char *port;               /* WebApiConfig/Port of ServerConfig.xml */
 	char *todo;               /* what could not be determined, one per line */
@@ -159,7 +161,7 @@ static void ask_role(struct xpv_winrm *s, struct found *f)
 		if (strcmp(xpv_prop(r, "Type"), "Network Name") == 0 && f->access_point == NULL)
 			f->access_point = xpv_strdup(xpv_prop(r, "DnsName")[0] ? xpv_prop(r, "DnsName")
 										   : xpv_prop(r, "Name"));
-		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+		for (size_t k = 0; k < N_SERVICES; k++)
 			if (strcmp(xpv_prop(r, "Type"), "Generic Service") == 0 &&
 			    strcasecmp(xpv_prop(r, "ServiceName"), service_names[k]) == 0 && f->resource[k] == NULL)
 				f->resource[k] = xpv_strdup(xpv_prop(r, "Name"));
@@ -276,11 +278,11 @@ static int write_scenario(FILE *out, void *arg)
 	{
 		bool any = false;
 
-		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+		for (size_t k = 0; k < N_SERVICES; k++)
 			any |= (f->role != NULL && f->resource[k] == NULL) ||
 			       (f->resource[k] != NULL && strcmp(f->resource[k], service_names[k]) != 0);
 		fprintf(out, any ? "\nservices:\n" : "\n# services:                          # the defaults: each is a resource of the role\n");
-		for (size_t k = 0; k < XPV_SERVICE_COUNT; k++) {
+		for (size_t k = 0; k < N_SERVICES; k++) {
 			if (f->role != NULL && f->resource[k] == NULL) {
 				fprintf(out, "  %s:\n    optional: true                   # no resource of the role runs it\n",
 					service_keys[k]);
@@ -359,7 +361,7 @@ static void found_clear(struct found *f)
 	free(f->domain);
 	json_decref(f->nodes);
 	free(f->role);
-	for (size_t k = 0; k < XPV_SERVICE_COUNT; k++)
+	for (size_t k = 0; k < N_SERVICES; k++)
 		free(f->resource[k]);
 	free(f->access_point);
 	free(f->port);

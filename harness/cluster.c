@@ -141,7 +141,7 @@ int xpv_node_services(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node 
 	char *q = xpv_strdup("select Name,StartMode,State,ProcessId from Win32_Service where ");
 	int rc;
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < sc->n_services; i++) {
 		char *lit = xpv_wql_quote(sc->services[i].name);
 		char *next = xpv_asprintf("%s%sName = %s", q, i ? " or " : "", lit);
 

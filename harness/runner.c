@@ -63,6 +63,11 @@ static bool in_list(const char *const *list, size_t n, const char *id)
 	return false;
 }
 
+bool xpv_check_applies(const struct xpv_check *c, const struct xpv_scenario *sc)
+{
+	return c->topologies == 0 || (c->topologies & (1u << sc->topology)) != 0;
+}
+
 void xpv_plan(struct xpv_plan_item **out, const struct xpv_scenario *sc,
 	      const struct xpv_check *const *checks, size_t n_checks, const struct xpv_run_opts *opts)
 {
@@ -73,7 +78,10 @@ void xpv_plan(struct xpv_plan_item **out, const struct xpv_scenario *sc,
 		const char *why = NULL;
 
 		plan[i].check = c;
-		if (opts->n_only > 0 && !in_list(opts->only, opts->n_only, c->id))
+		if (!xpv_check_applies(c, sc))
+			why = sc->topology == XPV_TOPOLOGY_SAFEKIT ? "not applicable: a WSFC check (topology safekit)"
+								   : "not applicable: a SafeKit check (topology wsfc)";
+		else if (opts->n_only > 0 && !in_list(opts->only, opts->n_only, c->id))
 			why = "not selected by --only";
 		else if (sc->n_include > 0 && !in_list((const char *const *)sc->include, sc->n_include, c->id))
 			why = "not in the scenario's checks.include";
@@ -560,6 +568,8 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 {
 	struct xpv_run *run = xpv_calloc(1, sizeof(*run));
 	struct xpv_plan_item *plan;
+	const struct xpv_check **mine;
+	size_t n_mine = 0;
 	struct sigaction sa, old_int, old_term;
 	pthread_condattr_t ca;
 	long grace = opts->grace_ms > 0 ? opts->grace_ms : DEFAULT_GRACE_MS;
@@ -580,7 +590,14 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	pthread_cond_init(&run->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&run->cancel, false);
-	run->records = xpv_calloc(n_checks, sizeof(*run->records));
+	/* the checks of this topology only: the others are not part of the run */
+	mine = xpv_calloc(n_checks + 1, sizeof(*mine));
+	for (size_t i = 0; i < n_checks; i++)
+		if (xpv_check_applies(checks[i], sc))
+			mine[n_mine++] = checks[i];
+	checks = mine;
+	n_checks = n_mine;
+	run->records = xpv_calloc(n_checks + 1, sizeof(*run->records));
 	run->n_records = n_checks;
 	run->waiver_uses = xpv_calloc(sc->n_waivers, sizeof(*run->waiver_uses));
 	run->evidence = xpv_evidence_new();
@@ -653,6 +670,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	}
 	xpv_progress_clear();
 	xpv_plan_free(plan, n_checks);
+	free(mine);
 	if (opts->handle_signals && !opts->caught_before) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);

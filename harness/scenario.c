@@ -158,7 +158,7 @@ out:
 
 static const struct xpv_yaml_field cluster_fields[] = {
 	{ .key = "name", .type = XPV_Y_STRING, .off = SC(cluster.name), .required = true },
-	{ .key = "role", .type = XPV_Y_STRING, .off = SC(cluster.role), .required = true },
+	{ .key = "role", .type = XPV_Y_STRING, .off = SC(cluster.role) }, /* required for wsfc: check_topology */
 	{ .key = "address", .type = XPV_Y_FUNC, .fn = load_cluster_address, .required = true },
 	{ 0 }
 };
@@ -372,6 +372,22 @@ static const struct xpv_yaml_field service_fields[] = {
 	{ 0 }
 };
 
+/* Every service a scenario may name: its key, its Windows name, and where
+ * it stands in each topology's defaults (0: not a default there). WSFC:
+ * the guide's three role services. SafeKit: the SERVICES macro of
+ * Eviden's milestone.safe, in its start order (reference/safekit.md A.3). */
+static const struct {
+	const char *key, *name;
+	int wsfc, safekit;
+} known_services[XPV_MAX_SERVICES] = {
+	{ "iis", "W3SVC", 0, 1 },
+	{ "sql_server", "MSSQLServer", 0, 2 },
+	{ "management_server", "Milestone XProtect Management Server", 1, 3 },
+	{ "log_server", "Milestone XProtect Log Server", 3, 4 },
+	{ "event_server", "MilestoneEventServerService", 0, 5 },
+	{ "data_collector", "Milestone XProtect Data Collector Server", 2, 6 },
+};
+
 static void load_service(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
 	void *base)
 {
@@ -379,8 +395,11 @@ static void load_service(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 	const char *key = strrchr(path, '.') + 1;
 	struct xpv_scenario *sc = base;
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	for (size_t i = 0; i < XPV_MAX_SERVICES; i++) {
 		if (strcmp(sc->services[i].key, key) == 0) {
+			sc->services[i].given = true;
+			if (n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0)
+				return; /* "event_server:" alone: the default name */
 			xpv_yaml_map(Y, n, path, service_fields, &sc->services[i]);
 			return;
 		}
@@ -388,9 +407,12 @@ static void load_service(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yam
 }
 
 static const struct xpv_yaml_field services_fields[] = {
+	{ .key = "iis", .type = XPV_Y_FUNC, .fn = load_service },
+	{ .key = "sql_server", .type = XPV_Y_FUNC, .fn = load_service },
 	{ .key = "management_server", .type = XPV_Y_FUNC, .fn = load_service },
-	{ .key = "data_collector", .type = XPV_Y_FUNC, .fn = load_service },
 	{ .key = "log_server", .type = XPV_Y_FUNC, .fn = load_service },
+	{ .key = "event_server", .type = XPV_Y_FUNC, .fn = load_service },
+	{ .key = "data_collector", .type = XPV_Y_FUNC, .fn = load_service },
 	{ 0 }
 };
 
@@ -399,6 +421,21 @@ static void load_services(struct xpv_yaml *Y, const struct xpv_yaml_field *f, ya
 {
 	(void)f;
 	xpv_yaml_map(Y, n, path, services_fields, base);
+}
+
+static const struct xpv_yaml_field safekit_fields[] = {
+	{ .key = "module", .type = XPV_Y_STRING, .off = SC(safekit.module) },
+	{ .key = "command", .type = XPV_Y_STRING, .off = SC(safekit.command) },
+	{ .key = "console_port", .type = XPV_Y_INT, .off = SC(safekit.console_port), .min = 1, .max = 65535 },
+	{ .key = "external_sql", .type = XPV_Y_BOOL, .off = SC(safekit.external_sql) },
+	{ 0 }
+};
+
+static void load_safekit(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_node_t *n, const char *path,
+	void *base)
+{
+	(void)f;
+	xpv_yaml_map(Y, n, path, safekit_fields, base);
 }
 
 static const char *const login_choices[] = { "basic", "windows", NULL };
@@ -446,7 +483,8 @@ static void load_tls(struct xpv_yaml *Y, const struct xpv_yaml_field *f, yaml_no
 	xpv_yaml_map(Y, n, path, tls_fields, base);
 }
 
-static const char *const failover_choices[] = { "restart-owner", "move-role", NULL };
+static const char *const failover_choices[] = { "restart-owner", "move-role", "stop-primary", NULL };
+static const char *const topology_choices[] = { "wsfc", "safekit", NULL };
 
 static const struct xpv_yaml_field failover_fields[] = {
 	{ .key = "allow_disruptive", .type = XPV_Y_BOOL, .off = SC(failover.allow_disruptive) },
@@ -772,6 +810,8 @@ static const struct xpv_yaml_field top_fields[] = {
 	{ .key = "nodes", .type = XPV_Y_FUNC, .fn = load_nodes },
 	{ .key = "resolve", .type = XPV_Y_FUNC, .fn = load_resolve },
 	{ .key = "winrm", .type = XPV_Y_FUNC, .fn = load_winrm },
+	{ .key = "topology", .type = XPV_Y_ENUM, .off = SC(topology), .choices = topology_choices },
+	{ .key = "safekit", .type = XPV_Y_FUNC, .fn = load_safekit },
 	{ .key = "services", .type = XPV_Y_FUNC, .fn = load_services },
 	{ .key = "login", .type = XPV_Y_FUNC, .fn = load_login },
 	{ .key = "tls", .type = XPV_Y_FUNC, .fn = load_tls },
@@ -789,15 +829,15 @@ static const struct xpv_yaml_field top_fields[] = {
 
 static void set_defaults(struct xpv_scenario *sc)
 {
-	static const char *const keys[XPV_SERVICE_COUNT] = { "management_server", "data_collector",
-							     "log_server" };
 	sc->winrm.transport = XPV_TRANSPORT_HTTP; /* Windows' default listener */
 	sc->winrm.auth = XPV_AUTH_NEGOTIATE;
 	sc->winrm.connect_timeout_s = 10;
 	sc->winrm.operation_timeout_s = 20;
 	sc->winrm.request_timeout_s = 60;
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++)
-		sc->services[i].key = xpv_strdup(keys[i]);
+	for (size_t i = 0; i < XPV_MAX_SERVICES; i++)
+		sc->services[i].key = xpv_strdup(known_services[i].key);
+	sc->n_services = XPV_MAX_SERVICES; /* all, until the topology is known */
+	sc->safekit.console_port = 9453;
 	sc->login.method = XPV_LOGIN_BASIC;
 	sc->tls.expiry_warn_days = 30;
 	sc->failover.method = XPV_FAILOVER_RESTART_OWNER;
@@ -811,17 +851,45 @@ static void set_defaults(struct xpv_scenario *sc)
 /* Defaults that depend on what was loaded. */
 static void finish_defaults(struct xpv_scenario *sc)
 {
-	static const char *const names[XPV_SERVICE_COUNT] = {
-		"Milestone XProtect Management Server", "Milestone XProtect Data Collector Server",
-		"Milestone XProtect Log Server"
-	};
+	struct xpv_service kept[XPV_MAX_SERVICES];
+	size_t n = 0;
 
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
-		if (sc->services[i].name == NULL)
-			sc->services[i].name = xpv_strdup(names[i]);
+	/* the topology's services in its order, then those the scenario adds */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int rank = 1; rank <= XPV_MAX_SERVICES; rank++) {
+			for (size_t i = 0; i < XPV_MAX_SERVICES; i++) {
+				int r = sc->topology == XPV_TOPOLOGY_SAFEKIT ? known_services[i].safekit : known_services[i].wsfc;
+				bool dflt = r != 0 && !(sc->topology == XPV_TOPOLOGY_SAFEKIT && sc->safekit.external_sql &&
+							strcmp(known_services[i].key, "sql_server") == 0);
+
+				if (pass == 0 ? dflt && r == rank : !dflt && sc->services[i].given && (int)i + 1 == rank)
+					kept[n++] = sc->services[i];
+			}
+		}
+	}
+	for (size_t i = 0; i < XPV_MAX_SERVICES; i++) {
+		bool in = false;
+
+		for (size_t k = 0; k < n; k++)
+			in = in || kept[k].key == sc->services[i].key;
+		if (!in) {
+			free(sc->services[i].key);
+			free(sc->services[i].name);
+			free(sc->services[i].resource);
+		}
+	}
+	memset(sc->services, 0, sizeof(sc->services));
+	memcpy(sc->services, kept, n * sizeof(kept[0]));
+	sc->n_services = n;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < XPV_MAX_SERVICES; k++)
+			if (sc->services[i].name == NULL && strcmp(known_services[k].key, sc->services[i].key) == 0)
+				sc->services[i].name = xpv_strdup(known_services[k].name);
 		if (sc->services[i].resource == NULL)
 			sc->services[i].resource = xpv_strdup(sc->services[i].name);
 	}
+	if (sc->safekit.command == NULL)
+		sc->safekit.command = xpv_strdup("safekit");
 	if (sc->winrm.port == 0)
 		sc->winrm.port = sc->winrm.transport == XPV_TRANSPORT_HTTPS ? 5986 : 5985;
 	if (sc->winrm.spn_service == NULL)
@@ -946,6 +1014,45 @@ static void check_spn_names(struct xpv_yaml *Y, yaml_node_t *root)
 	}
 }
 
+/* The value node of top-level key `key` (the root when absent). */
+static yaml_node_t *top_value(struct xpv_yaml *Y, yaml_node_t *root, const char *key)
+{
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = xpv_yaml_node(Y, p->key);
+
+		if (k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, key) == 0)
+			return xpv_yaml_node(Y, p->value);
+	}
+	return root;
+}
+
+/* What each topology needs and refuses: WSFC a role, SafeKit a pair and
+ * one of its own failover methods. */
+static void check_topology(struct xpv_yaml *Y, yaml_node_t *root)
+{
+	const struct xpv_scenario *sc = ctx_of(Y)->sc;
+	bool safekit = sc->topology == XPV_TOPOLOGY_SAFEKIT;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return;
+	if (!safekit && top_value(Y, root, "safekit") != root)
+		xpv_yaml_diag(Y, top_value(Y, root, "safekit"), "safekit", "applies to topology safekit only (this scenario's topology is wsfc)");
+	if (!safekit && sc->failover.method == XPV_FAILOVER_STOP_PRIMARY)
+		xpv_yaml_diag(Y, top_value(Y, root, "failover"), "failover.method",
+			      "stop-primary is SafeKit's (safekit stop on the PRIM node); with topology wsfc use "
+			      "restart-owner or move-role");
+	if (safekit && sc->failover.method == XPV_FAILOVER_MOVE_ROLE)
+		xpv_yaml_diag(Y, top_value(Y, root, "failover"), "failover.method",
+			      "move-role is a WSFC move; with topology safekit use restart-owner or stop-primary");
+	if (sc->lab != NULL)
+		return;
+	if (!safekit && sc->cluster.name != NULL && sc->cluster.role == NULL)
+		xpv_yaml_diag(Y, top_value(Y, root, "cluster"), "cluster.role", "missing required key");
+	if (safekit && sc->n_nodes != 2)
+		xpv_yaml_diag(Y, top_value(Y, root, "nodes"), "nodes",
+			      "a SafeKit mirror module runs on exactly two nodes (%zu given)", sc->n_nodes);
+}
+
 static void check_reports_distinct(struct xpv_yaml *Y, yaml_node_t *root)
 {
 	const struct xpv_scenario *sc = ctx_of(Y)->sc;
@@ -978,6 +1085,8 @@ int xpv_scenario_load(struct xpv_scenario **out, struct xpv_diags *diags, const 
 			check_lab(&Y, root);
 		if (diags->n == before)
 			check_spn_names(&Y, root);
+		if (diags->n == before)
+			check_topology(&Y, root);
 		check_reports_distinct(&Y, root);
 	}
 	if (xpv_yaml_close(&Y) > 0) {
@@ -1035,7 +1144,9 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 	free(sc->winrm.ccache);
 	free(sc->winrm.spn_service);
 	free(sc->winrm.ca_file);
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++) {
+	free(sc->safekit.module);
+	free(sc->safekit.command);
+	for (size_t i = 0; i < sc->n_services; i++) {
 		free(sc->services[i].key);
 		free(sc->services[i].name);
 		free(sc->services[i].resource);
@@ -1077,7 +1188,7 @@ void xpv_scenario_free(struct xpv_scenario *sc)
 
 const struct xpv_service *xpv_scenario_service(const struct xpv_scenario *sc, const char *key)
 {
-	for (size_t i = 0; i < XPV_SERVICE_COUNT; i++)
+	for (size_t i = 0; i < sc->n_services; i++)
 		if (strcmp(sc->services[i].key, key) == 0)
 			return &sc->services[i];
 	return NULL;

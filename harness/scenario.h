@@ -13,7 +13,11 @@
 enum xpv_winrm_auth { XPV_AUTH_NEGOTIATE, XPV_AUTH_BASIC, XPV_AUTH_KERBEROS, XPV_AUTH_NTLM };
 enum xpv_winrm_transport { XPV_TRANSPORT_HTTP, XPV_TRANSPORT_HTTPS };
 enum xpv_login_method { XPV_LOGIN_BASIC, XPV_LOGIN_WINDOWS };
-enum xpv_failover_method { XPV_FAILOVER_RESTART_OWNER, XPV_FAILOVER_MOVE_ROLE };
+/* restart-owner and stop-primary restart or stop the active node;
+ * move-role is WSFC's graceful move, stop-primary SafeKit's `safekit stop`. */
+enum xpv_failover_method { XPV_FAILOVER_RESTART_OWNER, XPV_FAILOVER_MOVE_ROLE, XPV_FAILOVER_STOP_PRIMARY };
+/* Which high-availability system the scenario verifies (topology/). */
+enum xpv_topology_kind { XPV_TOPOLOGY_WSFC, XPV_TOPOLOGY_SAFEKIT };
 
 /* Where a secret came from; the value itself is never printed. */
 enum xpv_secret_source { XPV_SECRET_NONE, XPV_SECRET_ENV, XPV_SECRET_FILE, XPV_SECRET_INLINE };
@@ -37,10 +41,11 @@ struct xpv_resolve {
 };
 
 struct xpv_service {
-	char *key;      /* management_server, data_collector, log_server */
+	char *key;      /* management_server, data_collector, log_server, event_server, iis, sql_server */
 	char *name;     /* Win32_Service.Name */
 	char *resource; /* cluster resource name; defaults to name */
 	bool optional;  /* absence on a node is not a failure */
+	bool given;     /* written in the scenario (kept in any topology) */
 };
 
 struct xpv_waiver {
@@ -57,7 +62,8 @@ struct xpv_check_param {
 	char *value;
 };
 
-#define XPV_SERVICE_COUNT 3
+/* The services a scenario may name (scenario.c's table). */
+#define XPV_MAX_SERVICES 6
 
 struct xpv_scenario {
 	char *file;        /* path as given */
@@ -97,7 +103,19 @@ struct xpv_scenario {
 		double request_timeout_s;
 	} winrm;
 
-	struct xpv_service services[XPV_SERVICE_COUNT];
+	enum xpv_topology_kind topology;
+
+	/* The role's services, in start order: the topology's defaults and
+	 * those the scenario adds. */
+	struct xpv_service services[XPV_MAX_SERVICES];
+	size_t n_services;
+
+	struct {
+		char *module;       /* the mirror module; NULL: `safekit module list` */
+		char *command;      /* safekit.exe as run on a node ("safekit") */
+		long console_port;  /* the web console's HTTPS port (9453) */
+		bool external_sql;  /* SQL Server outside the pair: no replication */
+	} safekit;
 
 	struct {
 		bool present;

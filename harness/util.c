@@ -373,6 +373,14 @@ void xpv_rtrim(char *s)
 		s[end - 1] = '\0';
 }
 
+char *xpv_str_trim(char *s)
+{
+	if (s == NULL)
+		return "";
+	xpv_rtrim(s);
+	return s + strspn(s, " \t\r\n");
+}
+
 char *xpv_iconv(const char *to, const char *from, const char *in, size_t len, size_t *out_len)
 {
 	iconv_t cd = iconv_open(to, from);

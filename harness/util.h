@@ -73,6 +73,10 @@ char *xpv_dirname(const char *path);
 /* Cuts trailing spaces, tabs and line ends off `s` in place (NULL is fine). */
 void xpv_rtrim(char *s);
 
+/* The same at both ends: cuts the end in place and returns the first
+ * character that is not a space, tab or line end ("" for NULL). */
+char *xpv_str_trim(char *s);
+
 /* A file name made from data (a node name, a target): letters, digits,
  * '.', '-' and '_' kept, anything else '-', never empty, never starting
  * with '.', at most 64 bytes (a longer or changed name gets a short hash of

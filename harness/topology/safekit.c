@@ -1,0 +1,431 @@
+/* XProtect Management Server Failover: a SafeKit mirror module on two
+ * nodes, read and driven with the `safekit` command over WinRM. Only what
+ * SafeKit documents is relied on (reference/safekit.md A.1): the exit code
+ * of `safekit state -m AM -lq` (STOP 0, WAIT 1, ALONE 2, PRIM 3, SECOND 4)
+ * and single resources from `safekit get -m AM -r RES`. The text of
+ * `safekit state` is not public and is never parsed. */
+#include "topology.h"
+
+#include "cluster.h"
+#include "error.h"
+#include "safekit.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const state_names[] = { "STOP", "WAIT", "ALONE", "PRIM", "SECOND" };
+
+const char *xpv_safekit_state_name(int state)
+{
+	return state >= 0 && state <= XPV_SK_SECOND ? state_names[state] : "UNKNOWN";
+}
+
+/* Runs `safekit ARGS` on `node`; 0 with *out filled (any exit code), or a
+ * negative xpv_err when the node did not answer. */
+static int sk_exec(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
+		   const char *const *args, size_t n)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+
+	return xpv_ctx_exec(out, ctx, node, sc->safekit.command, args, n);
+}
+
+char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
+{
+	static const char *const args[] = { "module", "list" };
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	struct xpv_shell_output out;
+	char *found = NULL, *save = NULL;
+	size_t count = 0;
+
+	*why = NULL;
+	if (sc->safekit.module != NULL)
+		return xpv_strdup(sc->safekit.module);
+	if (sk_exec(&out, ctx, node, args, 2) < 0) {
+		*why = xpv_asprintf("cannot list the SafeKit modules of %s: %s", node->name, xpv_error_last());
+		return NULL;
+	}
+	if (out.exit_code != 0) {
+		*why = xpv_asprintf("safekit module list on %s exited %ld: %s", node->name, out.exit_code,
+				    xpv_str_trim(out.err));
+		xpv_shell_output_clear(&out);
+		return NULL;
+	}
+	/* one module name per line (UG 9.5) */
+	for (char *line = strtok_r(out.out, "\r\n", &save); line != NULL; line = strtok_r(NULL, "\r\n", &save)) {
+		line = xpv_str_trim(line);
+		if (line[0] == '\0')
+			continue;
+		if (count++ == 0)
+			found = xpv_strdup(line);
+	}
+	xpv_shell_output_clear(&out);
+	if (count != 1) {
+		*why = count == 0 ? xpv_asprintf("%s has no SafeKit module installed", node->name)
+				  : xpv_asprintf("%s has %zu SafeKit modules: set safekit.module to the mirror module's name",
+						 node->name, count);
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
+int xpv_safekit_state(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, char **why)
+{
+	const char *args[] = { "state", "-m", module, "-lq" };
+	struct xpv_shell_output out;
+	int state;
+
+	*why = NULL;
+	if (sk_exec(&out, ctx, node, args, 4) < 0) {
+		*why = xpv_asprintf("%s does not answer: %s", node->name, xpv_error_last());
+		return XPV_ECONNECT;
+	}
+	state = (int)out.exit_code;
+	if (out.exit_code < XPV_SK_STOP || out.exit_code > XPV_SK_SECOND) {
+		*why = xpv_asprintf("safekit state -m %s -lq on %s exited %ld, not a module state: %s", module, node->name,
+				    out.exit_code, xpv_str_trim(out.err[0] ? out.err : out.out));
+		state = XPV_ECHECK;
+	}
+	xpv_shell_output_clear(&out);
+	return state;
+}
+
+char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, const char *resource,
+		      char **why)
+{
+	const char *args[] = { "get", "-m", module, "-r", resource };
+	struct xpv_shell_output out;
+	char *value = NULL, *text, *end;
+
+	*why = NULL;
+	if (sk_exec(&out, ctx, node, args, 5) < 0) {
+		*why = xpv_asprintf("%s does not answer: %s", node->name, xpv_error_last());
+		return NULL;
+	}
+	if (out.exit_code != 0) {
+		*why = xpv_asprintf("safekit get -m %s -r %s on %s exited %ld: %s", module, resource, node->name,
+				    out.exit_code, xpv_str_trim(out.err[0] ? out.err : out.out));
+	} else {
+		/* the value is the output's last word (the print form of `get` is
+		 * not documented beyond "prints one resource": docs/safekit.md) */
+		text = xpv_str_trim(out.out);
+		end = text + strlen(text);
+		while (end > text && !isspace((unsigned char)end[-1]) && end[-1] != '=' && end[-1] != ':')
+			end--;
+		value = xpv_strdup(end);
+		if (value[0] == '\0') {
+			*why = xpv_asprintf("safekit get -m %s -r %s on %s printed nothing", module, resource, node->name);
+			free(value);
+			value = NULL;
+		}
+	}
+	xpv_shell_output_clear(&out);
+	return value;
+}
+
+/* ---- the view ---------------------------------------------------------------- */
+
+static char *role(const struct xpv_scenario *sc)
+{
+	return xpv_asprintf("module %s", sc->safekit.module ? sc->safekit.module : "(discovered)");
+}
+
+void xpv_safekit_pair_clear(struct xpv_safekit_pair *p)
+{
+	for (size_t i = 0; i < 2; i++)
+		free(p->why[i]);
+	free(p->module);
+	memset(p, 0, sizeof(*p));
+}
+
+static void own_free(void *own)
+{
+	xpv_safekit_pair_clear(own);
+	free(own);
+}
+
+int xpv_safekit_pair(struct xpv_safekit_pair *p, struct xpv_ctx *ctx)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *errors = xpv_strdup("");
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < 2 && i < sc->n_nodes && p->module == NULL; i++) {
+		char *why, *next;
+
+		p->module = xpv_safekit_module(ctx, &sc->nodes[i], &why);
+		if (why != NULL) {
+			next = xpv_asprintf("%s%s%s", errors, errors[0] ? "; " : "", why);
+			free(errors);
+			errors = next;
+			free(why);
+		}
+	}
+	if (p->module == NULL) {
+		int rc = xpv_error_set(XPV_ECONNECT, "no node named the SafeKit module: %s", errors);
+
+		free(errors);
+		return rc;
+	}
+	free(errors);
+	for (size_t i = 0; i < 2 && i < sc->n_nodes; i++)
+		p->state[i] = xpv_safekit_state(ctx, &sc->nodes[i], p->module, &p->why[i]);
+	return 0;
+}
+
+static int view(struct xpv_ha_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	struct xpv_safekit_pair *p = xpv_calloc(1, sizeof(*p));
+	int rc = xpv_safekit_pair(p, ctx), actives = 0;
+
+	(void)first;
+	(void)fresh; /* `safekit` commands are never cached */
+	memset(v, 0, sizeof(*v));
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	v->own = p;
+	v->own_free = own_free;
+	if (p->state[0] < 0 && p->state[1] < 0) {
+		rc = xpv_error_set(XPV_ECONNECT, "no node told its module state: %s; %s", p->why[0], p->why[1]);
+		xpv_ha_view_clear(v);
+		return rc;
+	}
+	v->source = p->state[0] >= 0 ? &sc->nodes[0] : &sc->nodes[1];
+	v->exists = true;
+	for (size_t i = 0; i < 2; i++) {
+		if (p->state[i] == XPV_SK_PRIM || p->state[i] == XPV_SK_ALONE) {
+			if (actives++ == 0) {
+				v->active = &sc->nodes[i];
+				v->active_name = xpv_strdup(sc->nodes[i].name);
+			}
+		}
+	}
+	v->state = xpv_asprintf("%s %s, %s %s", sc->nodes[0].name, xpv_safekit_state_name(p->state[0]),
+				sc->nodes[1].name, xpv_safekit_state_name(p->state[1]));
+	/* online: one active node, the other SECOND or out of the pair */
+	v->online = actives == 1;
+	return 0;
+}
+
+static const char *service_state(const struct xpv_ha_view *v, const struct xpv_service *svc, bool *controlled,
+				 bool *online)
+{
+	const struct xpv_safekit_pair *p = v->own;
+
+	(void)svc;
+	/* the module's start_prim starts every service of its SERVICES list */
+	*controlled = true;
+	*online = v->active != NULL;
+	if (v->active == NULL)
+		return "no PRIM or ALONE node";
+	for (size_t i = 0; i < 2; i++)
+		if (p->state[i] == XPV_SK_PRIM || p->state[i] == XPV_SK_ALONE)
+			return xpv_safekit_state_name(p->state[i]);
+	return "UNKNOWN";
+}
+
+static int ready(struct xpv_ctx *ctx, const struct xpv_ha_view *v, char **why)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	const struct xpv_safekit_pair *p = v->own;
+	const struct xpv_node *second = NULL;
+
+	*why = NULL;
+	for (size_t i = 0; i < 2; i++)
+		if (p->state[i] < 0) {
+			*why = xpv_strdup(p->why[i]);
+			return -1;
+		}
+	for (size_t i = 0; i < 2; i++)
+		if (p->state[i] == XPV_SK_SECOND)
+			second = &sc->nodes[i];
+	if (!(p->state[0] == XPV_SK_PRIM && p->state[1] == XPV_SK_SECOND) &&
+	    !(p->state[0] == XPV_SK_SECOND && p->state[1] == XPV_SK_PRIM)) {
+		*why = xpv_asprintf("module %s is not PRIM on one node and SECOND on the other (%s)", p->module, v->state);
+		return -1;
+	}
+	if (!sc->safekit.external_sql) {
+		char *e = NULL, *up = xpv_safekit_get(ctx, second, p->module, "rfs.uptodate", &e);
+
+		if (up == NULL || strcasecmp(up, "up") != 0)
+			*why = up == NULL ? e
+				: xpv_asprintf("the SECOND node %s is not up to date (rfs.uptodate %s): a failover now "
+					       "would lose data", second->name, up);
+		else
+			free(e);
+		free(up);
+	}
+	return *why != NULL ? -1 : 0;
+}
+
+static int run_on(struct xpv_ctx *ctx, const struct xpv_node *node, const char *const *args, size_t n, char **why)
+{
+	struct xpv_shell_output out;
+	char *line = xpv_strdup("safekit");
+
+	*why = NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *next = xpv_asprintf("%s %s", line, args[i]);
+
+		free(line);
+		line = next;
+	}
+	if (sk_exec(&out, ctx, node, args, n) < 0)
+		*why = xpv_asprintf("cannot run %s on %s: %s", line, node->name, xpv_error_last());
+	else if (out.exit_code != 0)
+		*why = xpv_asprintf("%s on %s exited %ld: %s", line, node->name, out.exit_code,
+				    xpv_str_trim(out.err[0] ? out.err : out.out));
+	xpv_shell_output_clear(&out);
+	free(line);
+	return *why != NULL ? -1 : 0;
+}
+
+/* The module name for commands that change the pair: the scenario's, or
+ * the one `active` lists. */
+static char *module_for(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
+{
+	return xpv_safekit_module(ctx, node, why);
+}
+
+static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const struct xpv_node *active,
+		   const struct xpv_node *target, char **why, bool *refused)
+{
+	char *module;
+	int rc;
+
+	(void)target;
+	*refused = false;
+	if (method == XPV_FAILOVER_RESTART_OWNER)
+		return xpv_topology_wsfc.trigger(ctx, method, active, target, why, refused); /* shutdown /r, as WSFC */
+	module = module_for(ctx, active, why);
+	if (module == NULL)
+		return -1;
+	{
+		const char *args[] = { "stop", "-m", module };
+
+		rc = run_on(ctx, active, args, 3, why);
+	}
+	free(module);
+	return rc;
+}
+
+static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const struct xpv_node *home, char **why,
+		     bool *refused)
+{
+	char *module = module_for(ctx, active, why);
+	int rc;
+
+	(void)home;
+	*refused = false;
+	if (module == NULL)
+		return -1;
+	{
+		/* swap fails unless the other node is SECOND: SafeKit said no */
+		const char *args[] = { "swap", "-m", module };
+
+		rc = run_on(ctx, active, args, 3, why);
+		*refused = rc < 0 && strstr(*why, "exited") != NULL;
+	}
+	free(module);
+	return rc;
+}
+
+static int look(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node **active, bool *online)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *why = NULL, *module = module_for(ctx, ask, &why);
+	int state;
+
+	*active = NULL;
+	*online = false;
+	if (module == NULL) {
+		int rc = xpv_error_set(XPV_ECONNECT, "%s", why);
+
+		free(why);
+		return rc;
+	}
+	state = xpv_safekit_state(ctx, ask, module, &why);
+	free(module);
+	if (state < 0) {
+		xpv_error_set(state, "%s", why);
+		free(why);
+		return state;
+	}
+	if (state == XPV_SK_PRIM || state == XPV_SK_ALONE) {
+		*active = ask;
+		*online = true;
+	} else if (state == XPV_SK_SECOND) {
+		/* still standing by: the other node is active, as far as it knows */
+		*active = &sc->nodes[ask == &sc->nodes[0] ? 1 : 0];
+		*online = true;
+	}
+	return 0;
+}
+
+static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	char *why = NULL, *module = module_for(ctx, node, &why), *up = NULL;
+	int s, rc;
+
+	(void)ask; /* a node tells its own module state */
+	*state = NULL;
+	if (module == NULL) {
+		rc = xpv_error_set(XPV_ECONNECT, "%s", why);
+		free(why);
+		return rc;
+	}
+	s = xpv_safekit_state(ctx, node, module, &why);
+	if (s < 0) {
+		xpv_error_set(s, "%s", why);
+		free(why);
+		free(module);
+		return s;
+	}
+	if (s == XPV_SK_SECOND && !sc->safekit.external_sql)
+		up = xpv_safekit_get(ctx, node, module, "rfs.uptodate", &why);
+	free(why);
+	rc = s == XPV_SK_SECOND && (sc->safekit.external_sql || (up != NULL && strcasecmp(up, "up") == 0));
+	*state = up != NULL ? xpv_asprintf("%s, rfs.uptodate %s", xpv_safekit_state_name(s), up)
+			    : xpv_strdup(xpv_safekit_state_name(s));
+	free(up);
+	free(module);
+	return rc;
+}
+
+static int rejoin(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
+{
+	char *module = module_for(ctx, node, why);
+	int rc;
+
+	if (module == NULL)
+		return -1;
+	{
+		const char *args[] = { "start", "-m", module };
+
+		rc = run_on(ctx, node, args, 3, why);
+	}
+	free(module);
+	return rc;
+}
+
+const struct xpv_topology xpv_topology_safekit = {
+	.name = "safekit",
+	.manager = "SafeKit",
+	.role = role,
+	.view = view,
+	.service_state = service_state,
+	.ready = ready,
+	.trigger = trigger,
+	.hand_back = hand_back,
+	.look = look,
+	.standing_by = standing_by,
+	.rejoin = rejoin,
+};

@@ -1,0 +1,40 @@
+/* SafeKit's own helpers, for the topology and the SafeKit checks. */
+#ifndef XPV_SAFEKIT_H
+#define XPV_SAFEKIT_H
+
+#include "check.h"
+#include "scenario.h"
+
+/* `safekit state -m AM -lq` exit codes (UG 9.4). */
+enum { XPV_SK_STOP = 0, XPV_SK_WAIT = 1, XPV_SK_ALONE = 2, XPV_SK_PRIM = 3, XPV_SK_SECOND = 4 };
+
+/* "STOP", "WAIT", "ALONE", "PRIM", "SECOND"; "UNKNOWN" for anything else. */
+const char *xpv_safekit_state_name(int state);
+
+/* The mirror module's name: the scenario's safekit.module, or the one
+ * module `safekit module list` names on `node`. NULL with *why set when
+ * none or several. */
+char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char **why);
+
+/* The module state of `node` (an XPV_SK_* value), or a negative xpv_err
+ * with *why set. */
+int xpv_safekit_state(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, char **why);
+
+/* Resource `resource` of `module` on `node` (`safekit get`): its value
+ * ("up", "down", "PRIM", ...), or NULL with *why set. */
+char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, const char *resource,
+		      char **why);
+
+/* Both nodes' module states. */
+struct xpv_safekit_pair {
+	char *module;
+	int state[2];  /* XPV_SK_*, or a negative xpv_err */
+	char *why[2];  /* why a state is missing */
+};
+
+/* Fills `p` (the module from the first node that names it). 0, or a
+ * negative xpv_err when no node names the module. */
+int xpv_safekit_pair(struct xpv_safekit_pair *p, struct xpv_ctx *ctx);
+void xpv_safekit_pair_clear(struct xpv_safekit_pair *p);
+
+#endif
