@@ -524,6 +524,15 @@ static void old_owner_result(struct takeover *t, const char *prefix)
 		obs = xpv_asprintf("Up after %ld ms, role services stopped", ms_from_trigger(t, ST_OLD_OWNER_UP));
 		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, with no role service running", old,
 				   t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP));
+		if (t->sc->topology == XPV_TOPOLOGY_SAFEKIT && t->at_us[ST_OLD_OWNER_BACK] != 0) {
+			/* how long the resynchronisation took, from the node's return */
+			char *more = xpv_asprintf("%s (resynchronised %ld ms after it %s)", msg,
+						  ms_from_trigger(t, ST_OLD_OWNER_UP) - ms_from_trigger(t, ST_OLD_OWNER_BACK),
+						  t->stop ? "was started again" : "answered again");
+
+			free(msg);
+			msg = more;
+		}
 	}
 	report(t, prefix, "old-owner-rejoined", v, exp, obs, msg, false);
 	free(obs);

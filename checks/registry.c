@@ -8,6 +8,9 @@ extern const struct xpv_check xpv_check_dcs_cluster_settings;
 extern const struct xpv_check xpv_check_idp_data_protection;
 extern const struct xpv_check xpv_check_registered_cluster_address;
 extern const struct xpv_check xpv_check_sql_server;
+extern const struct xpv_check xpv_check_safekit_states;
+extern const struct xpv_check xpv_check_safekit_data_sync;
+extern const struct xpv_check xpv_check_safekit_console;
 extern const struct xpv_check xpv_check_startup_type_manual;
 extern const struct xpv_check xpv_check_service_status_matches_cluster;
 extern const struct xpv_check xpv_check_login_cluster_address;
@@ -28,6 +31,9 @@ const struct xpv_check *const xpv_registry[] = {
 	&xpv_check_dcs_cluster_settings,
 	&xpv_check_idp_data_protection,
 	&xpv_check_registered_cluster_address,
+	&xpv_check_safekit_states,	/* SafeKit only, as the set-up checks are WSFC's only */
+	&xpv_check_safekit_data_sync,
+	&xpv_check_safekit_console,
 	&xpv_check_startup_type_manual,
 	&xpv_check_service_status_matches_cluster,
 	&xpv_check_login_cluster_address,

@@ -1,4 +1,5 @@
 #include "labrun.h"
+#include "topology.h"
 
 #include "error.h"
 #include "lab.h"
@@ -65,6 +66,14 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 		free(lr);
 		return XPV_ESCENARIO;
 	}
+	if ((int)c->topology != (int)sc->topology) {
+		xpv_error_set(XPV_ESCENARIO, "%s: lab: %s is a %s lab, but the scenario's topology is %s: set topology: %s",
+			      sc->file, sc->lab, c->topology == LAB_TOPOLOGY_SAFEKIT ? "SafeKit" : "WSFC",
+			      xpv_topology_name(sc->topology), c->topology == LAB_TOPOLOGY_SAFEKIT ? "safekit" : "wsfc");
+		lab_config_free(c);
+		free(lr);
+		return XPV_ESCENARIO;
+	}
 	lr->lab_file = xpv_strdup(sc->lab);
 	lr->state_dir = xpv_asprintf("%s/xpverify-lab-XXXXXX", tmp ? tmp : "/tmp");
 	if (mkdtemp(lr->state_dir) == NULL) {
@@ -88,6 +97,8 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	sc->cluster.address_host = xpv_strdup(role_fqdn);
 	sc->cluster.scheme = xpv_strdup("https");
 	sc->cluster.port = c->https_port;
+	if (c->topology == LAB_TOPOLOGY_SAFEKIT)
+		sc->safekit.console_port = c->console_port;
 	add_pin(sc, role_fqdn, c->cluster.role_address);
 	sc->nodes = xpv_calloc(c->n_nodes, sizeof(*sc->nodes));
 	sc->n_nodes = c->n_nodes;
@@ -184,6 +195,8 @@ static int take_ports(struct xpv_labrun *lr, struct xpv_scenario *sc)
 	winrm = (long)json_integer_value(json_object_get(p, "winrm"));
 	winrm_http = (long)json_integer_value(json_object_get(p, "winrm_http"));
 	kdc = (long)json_integer_value(json_object_get(p, "kdc"));
+	if (json_integer_value(json_object_get(p, "safekit_console")) > 0)
+		sc->safekit.console_port = (long)json_integer_value(json_object_get(p, "safekit_console"));
 	if (https <= 0 || winrm <= 0) {
 		rc = xpv_error_set(XPV_EPROTO, "the lab's ready file %s names no ports", lr->ready_file);
 		goto out;

@@ -131,7 +131,7 @@ char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
 
 static char *role(const struct xpv_scenario *sc)
 {
-	return xpv_asprintf("module %s", sc->safekit.module ? sc->safekit.module : "(discovered)");
+	return sc->safekit.module ? xpv_asprintf("module %s", sc->safekit.module) : xpv_strdup("the SafeKit module");
 }
 
 void xpv_safekit_pair_clear(struct xpv_safekit_pair *p)
