@@ -5,6 +5,7 @@
 #include "cluster.h"
 #include "error.h"
 #include "scenario.h"
+#include "topology.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -37,8 +38,9 @@ static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg
 
 			o.verdict = strcmp(mode, "Manual") == 0 ? XPV_PASS : XPV_FAIL;
 			observed = xpv_asprintf("StartMode %s", mode);
-			msg = xpv_asprintf("%s on %s starts %s%s", svc->name, node->name, mode,
-					   o.verdict == XPV_PASS ? "" : ": the cluster no longer controls it alone");
+			msg = xpv_asprintf("%s on %s starts %s%s%s%s", svc->name, node->name, mode,
+					   o.verdict == XPV_PASS ? "" : ": ", o.verdict == XPV_PASS ? "" : xpv_topology(sc)->manager,
+					   o.verdict == XPV_PASS ? "" : " no longer controls it alone");
 		}
 		{
 			/* for the report's node x service matrix */
@@ -69,6 +71,8 @@ const struct xpv_check xpv_check_startup_type_manual = {
 	.remediation = "On every node, open Services and set the startup type of the Management Server, Data "
 		       "Collector Server and Log Server services to Manual, so that only the Failover Cluster "
 		       "Manager starts and stops them. A service set to Automatic starts by itself whenever its node "
-		       "boots, owner or not.",
+		       "boots, owner or not. With SafeKit (Management Server Failover) likewise on both nodes: "
+		       "applying the module's configuration sets them Manual, and SafeKit alone starts them on the "
+		       "PRIM node.",
 	.run = run,
 };

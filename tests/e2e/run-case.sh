@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-case.sh CASE.yaml: one end-to-end case. The case names a lab file
-# (fixtures/labs), a failover method, and what must come out: the verdict
+# (fixtures/labs), its topology (wsfc unless 'topology'), a failover
+# method, overrides of the failover settings ('failover'), and what must come out: the verdict
 # of every check and the exit code. xpverify runs the whole suite against
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
@@ -17,6 +18,8 @@ name=$(basename "$case_file" .yaml)
 	"$case_file" >case.json
 lab=$(jq -r .lab case.json)
 method=$(jq -r '.method // "restart-owner"' case.json)
+topology=$(jq -r '.topology // "wsfc"' case.json)
+failover=$(jq -c --arg m "$method" '{method: $m, takeover_max_s: 4, poll_ms: 250, timeout_s: 10} + (.failover // {})' case.json)
 winrm=$(jq -c '{connect_timeout_s: 2, request_timeout_s: 4} + (.winrm // {})' case.json)
 login=$(jq -c 'if .login then "login: \(.login | tojson)" else "" end' case.json | jq -r .)
 deadline=$(jq -r 'if .deadline_s then "deadline_s: \(.deadline_s)" else "" end' case.json)
@@ -28,7 +31,8 @@ tls: {require_ip_san: true}
 winrm: $winrm
 $login
 $deadline
-failover: {method: $method, takeover_max_s: 4, poll_ms: 250, timeout_s: 10}
+topology: $topology
+failover: $failover
 checks: {params: {failover-takeover: {settle_s: 2}}}
 YAML
 
