@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "topology.h"
 
 #include "auth.h"
 
@@ -555,10 +556,15 @@ static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks
 				json_array_append_new(params, json_pack("{s:s,s:s,s:s?,s:s}", "name", d->name, "type",
 									types[d->type], "default", d->default_value,
 									"doc", d->doc ? d->doc : ""));
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:s,s:o}", "id", k->id, "title",
+			json_t *topos = json_array();
+
+			for (int t = XPV_TOPOLOGY_WSFC; t <= XPV_TOPOLOGY_SAFEKIT; t++)
+				if (k->topologies == 0 || (k->topologies & (1u << t)) != 0)
+					json_array_append_new(topos, json_string(xpv_topology_name((enum xpv_topology_kind)t)));
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:o,s:s,s:o}", "id", k->id, "title",
 							     k->title, "guide_section", k->guide_section,
-							     "disruptive", k->disruptive, "remediation",
-							     k->remediation, "params", params));
+							     "disruptive", k->disruptive, "topologies", topos,
+							     "remediation", k->remediation, "params", params));
 		}
 		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -576,6 +582,10 @@ static int cmd_list(int argc, char **argv, const struct xpv_check *const *checks
 		printf("%-32s %s\n", checks[i]->id, checks[i]->disruptive ? "yes" : "no");
 		print_wrapped("    ", checks[i]->title, 79);
 		print_wrapped("    guide: ", checks[i]->guide_section, 79);
+		if (checks[i]->topologies == XPV_TOPO_WSFC)
+			printf("    topology: wsfc only\n");
+		else if (checks[i]->topologies == XPV_TOPO_SAFEKIT)
+			printf("    topology: safekit only\n");
 	}
 	return 0;
 }

@@ -53,10 +53,15 @@ test_expect_success 'list-checks of the shipped build: the guide'"'"'s set-up ch
 	test "$(awk "length > 79" out | wc -l)" = 0 &&
 	"$XPV" list-checks --json >out.json &&
 	test "$(jq -r "map(.id) | join(\",\")" out.json)" = \
-		"identical-nodes,quorum,sql-server,cluster-nodes,role-configuration,dcs-cluster-settings,idp-data-protection,registered-cluster-address,startup-type-manual,service-status-matches-cluster,login-cluster-address,certificate-san,failover-takeover,takeover-trend" &&
+		"identical-nodes,quorum,sql-server,cluster-nodes,role-configuration,dcs-cluster-settings,idp-data-protection,registered-cluster-address,safekit-states,safekit-data-sync,safekit-console,startup-type-manual,service-status-matches-cluster,login-cluster-address,certificate-san,failover-takeover,takeover-trend" &&
+	test "$(jq -r "map(select(.topologies == [\"safekit\"])) | map(.id) | join(\",\")" out.json)" = safekit-states,safekit-data-sync,safekit-console &&
+	test "$(jq -r "map(select(.topologies == [\"wsfc\"])) | length" out.json)" = 8 &&
+	test "$(jq -r "map(select(.topologies == [\"wsfc\", \"safekit\"])) | map(.id) | join(\",\")" out.json)" = \
+		startup-type-manual,service-status-matches-cluster,login-cluster-address,certificate-san,failover-takeover,takeover-trend &&
+	grep -A6 "^quorum " out | grep -q "^    topology: wsfc only" &&
 	test "$(jq -r "map(select(.disruptive)) | map(.id) | join(\",\")" out.json)" = failover-takeover &&
-	test "$(jq -r ".[12].params[0].name" out.json)" = settle_s &&
-	test "$(jq -r ".[13].params | map(.name) | join(\",\")" out.json)" = runs,max_increase_pct &&
+	test "$(jq -r ".[15].params[0].name" out.json)" = settle_s &&
+	test "$(jq -r ".[16].params | map(.name) | join(\",\")" out.json)" = runs,max_increase_pct &&
 	jq -e "all(.[]; (.remediation | length) > 40 and (.guide_section | length) > 10)" out.json >/dev/null
 '
 

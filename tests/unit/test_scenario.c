@@ -70,6 +70,20 @@ static void test_bad(void **state)
 
 static const struct bad_case cases[] = {
 	{ BASE "nmae: x\n", ":11:1: nmae: unknown key" },
+	/* topologies: what each needs and refuses */
+	{ BASE "topology: vms\n", ":11:11: topology: expected one of wsfc, safekit, got 'vms'" },
+	{ BASE "failover: {method: stop-primary}\n",
+	  ":11:11: failover.method: stop-primary is SafeKit's (safekit stop on the PRIM node); with topology wsfc use "
+	  "restart-owner or move-role" },
+	{ BASE "topology: safekit\nfailover: {method: move-role}\n",
+	  ":12:11: failover.method: move-role is a WSFC move; with topology safekit use restart-owner or stop-primary" },
+	{ BASE "safekit: {module: AM}\n",
+	  ":11:10: safekit: applies to topology safekit only (this scenario's topology is wsfc)" },
+	{ BASE "topology: safekit\nsafekit: {console_port: 0}\n",
+	  ":12:25: safekit.console_port: must be between 1 and 65535, got 0" },
+	{ BASE "  - {name: node3, host: 127.0.10.3}\ntopology: safekit\n",
+	  ":7:3: nodes: a SafeKit mirror module runs on exactly two nodes (3 given)" },
+	{ BASE "services: {event_server: {name: 7}, nfs: {name: x}}\n", ":11:37: services.nfs: unknown key" },
 	{ BASE "winrm:\n  port: abc\n", ":12:9: winrm.port: expected an integer, got 'abc'" },
 	{ BASE "winrm:\n  port: 70000\n", ":12:9: winrm.port: must be between 1 and 65535, got 70000" },
 	{ "name: lab\ncluster:\n  name: c\n  address: https://r.lab\nnodes:\n  - {name: a, host: h1}\n"
@@ -189,6 +203,56 @@ static void test_every_problem_in_file_order(void **state)
 	assert_string_equal(d.items[2].path, "bogus");
 	assert_int_equal(d.items[2].line, 15);
 	xpv_diags_clear(&d);
+	free(path);
+}
+
+/* A SafeKit pair: milestone.safe's six services in its start order, no
+ * role needed, the module found at run time unless given. */
+static void test_safekit_defaults(void **state)
+{
+	static const char *const names[] = { "W3SVC",
+					     "MSSQLServer",
+					     "Milestone XProtect Management Server",
+					     "Milestone XProtect Log Server",
+					     "MilestoneEventServerService",
+					     "Milestone XProtect Data Collector Server" };
+	struct xpv_scenario *sc;
+	struct xpv_diags d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&sc, &d, &path,
+				   "name: sk\ntopology: safekit\ncluster: {name: xpvip, address: https://xpvip.lab}\n"
+				   "nodes: [{name: a, host: a.lab}, {name: b, host: b.lab}]\nfailover: {method: stop-primary}\n"),
+			 0);
+	assert_int_equal(sc->topology, XPV_TOPOLOGY_SAFEKIT);
+	assert_null(sc->cluster.role);
+	assert_null(sc->safekit.module);
+	assert_string_equal(sc->safekit.command, "safekit");
+	assert_int_equal(sc->safekit.console_port, 9453);
+	assert_int_equal(sc->n_services, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(sc->services[i].name, names[i]);
+	xpv_scenario_free(sc);
+	free(path);
+	/* an external SQL Server is not the module's; a service added to WSFC's three is kept */
+	assert_int_equal(load_text(&sc, &d, &path,
+				   "name: sk\ntopology: safekit\nsafekit: {external_sql: true, module: MSF}\n"
+				   "cluster: {name: xpvip, address: https://xpvip.lab}\n"
+				   "nodes: [{name: a, host: a.lab}, {name: b, host: b.lab}]\n"),
+			 0);
+	assert_int_equal(sc->n_services, 5);
+	assert_null(xpv_scenario_service(sc, "sql_server"));
+	assert_string_equal(sc->safekit.module, "MSF");
+	xpv_scenario_free(sc);
+	free(path);
+	assert_int_equal(load_text(&sc, &d, &path, BASE "services: {event_server: , log_server: {optional: true}}\n"), 0);
+	assert_int_equal(sc->n_services, 4);
+	assert_string_equal(sc->services[0].key, "management_server");
+	assert_string_equal(sc->services[2].key, "log_server");
+	assert_true(sc->services[2].optional);
+	assert_string_equal(sc->services[3].name, "MilestoneEventServerService");
+	xpv_scenario_free(sc);
 	free(path);
 }
 
@@ -441,7 +505,7 @@ static void test_inputs_are_bounded(void **state)
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
-	struct CMUnitTest *tests = calloc(n + 8, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 9, sizeof(*tests));
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -458,9 +522,10 @@ int main(void)
 	tests[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_alias_flood_is_bounded);
 	tests[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_short_secret_warns);
 	tests[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_inputs_are_bounded);
+	tests[n + 8] = (struct CMUnitTest)cmocka_unit_test(test_safekit_defaults);
 	unsetenv("XPV_TEST_UNSET_VARIABLE");
 	free(th_write("lab.yaml", "# stands for a lab file\n"));
-	rc = _cmocka_run_group_tests("scenario", tests, n + 8, NULL, NULL);
+	rc = _cmocka_run_group_tests("scenario", tests, n + 9, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free((char *)tests[i].name);
 	free(tests);
