@@ -180,7 +180,8 @@ LAB_LOGIN_PASSWORD=lab-Login-2026
 ROLE_HOST=ms-role.lab.local
 
 # lab_ports: the ports the running lab took (its ready file; start_lab
-# asks for free ones), as WINRM_PORT, WINRM_HTTP_PORT, HTTPS_PORT, LAB_KDC
+# asks for free ones), as WINRM_PORT, WINRM_HTTP_PORT, HTTPS_PORT, LAB_KDC,
+# CONSOLE_PORT (a SafeKit pair's web console)
 # and ROLE_PIN (curl --resolve for the cluster address). Every test body
 # starts with it, so a lab started in one body serves the next.
 lab_ports() {
@@ -191,6 +192,7 @@ lab_ports() {
 	WINRM_HTTP_PORT=$(jq -r '.ports.winrm_http // empty' "$ready")
 	HTTPS_PORT=$(jq -r .ports.https "$ready")
 	LAB_KDC=$(jq -r '.domain.kdc // empty' "$ready")
+	CONSOLE_PORT=$(jq -r '.ports.safekit_console // empty' "$ready")
 	ROLE_PIN="$ROLE_HOST:$HTTPS_PORT:$(jq -r .cluster.role_address "$ready")"
 }
 
