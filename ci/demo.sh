@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo command: install, build, and run every check of the guide's
 # verification section, failover included, against the built-in lab
-# (xpverify starts and stops it). Prints where the reports are.
+# (xpverify starts and stops it); then the same for the other design, a
+# SafeKit pair (Management Server Failover). Prints where the reports are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,7 @@ out=${XPV_DEMO_OUT:-demo-reports}
 echo
 echo "== xpverify run scenarios/lab-demo.yaml --out $out"
 build/dev/xpverify run scenarios/lab-demo.yaml --out "$out"
+
+echo
+echo "== xpverify run scenarios/lab-demo-safekit.yaml --out $out-safekit"
+build/dev/xpverify run scenarios/lab-demo-safekit.yaml --out "$out-safekit"

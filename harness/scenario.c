@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "error.h"
+#include "safekit.h"
 #include "secrets.h"
 #include "util.h"
 
@@ -1037,6 +1038,10 @@ static void check_topology(struct xpv_yaml *Y, yaml_node_t *root)
 		return;
 	if (!safekit && top_value(Y, root, "safekit") != root)
 		xpv_yaml_diag(Y, top_value(Y, root, "safekit"), "safekit", "applies to topology safekit only (this scenario's topology is wsfc)");
+	if (sc->safekit.module != NULL && !xpv_safekit_name_ok(sc->safekit.module))
+		xpv_yaml_diag(Y, top_value(Y, root, "safekit"), "safekit.module",
+			      "'%s' is not a SafeKit module name (1 to 64 letters, digits, '_', '-' or '.')",
+			      sc->safekit.module);
 	if (!safekit && sc->failover.method == XPV_FAILOVER_STOP_PRIMARY)
 		xpv_yaml_diag(Y, top_value(Y, root, "failover"), "failover.method",
 			      "stop-primary is SafeKit's (safekit stop on the PRIM node); with topology wsfc use "

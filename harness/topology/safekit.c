@@ -16,6 +16,49 @@
 #include <string.h>
 #include <strings.h>
 
+bool xpv_safekit_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= 64 && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+}
+
+size_t xpv_safekit_modules(const char *text, char **first)
+{
+	size_t count = 0;
+
+	*first = NULL;
+	/* one module name per line (UG 9.5); blank lines aside */
+	for (const char *p = text ? text : ""; *p != '\0';) {
+		size_t len = strcspn(p, "\r\n"), lead = strspn(p, " \t");
+		size_t end = len;
+
+		while (end > lead && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+			end--;
+		if (lead < end && count++ == 0)
+			*first = xpv_asprintf("%.*s", (int)(end - lead), p + lead);
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	return count;
+}
+
+char *xpv_safekit_value(const char *text)
+{
+	const char *end, *start;
+
+	/* the last word of the output ("up", "state.remote = PRIM" alike):
+	 * the print form of `get` is not documented beyond "prints one
+	 * resource" (docs/safekit.md) */
+	end = text ? text + strlen(text) : "";
+	start = text ? text : end;
+	while (end > start && strchr(" \t\r\n", end[-1]))
+		end--;
+	for (start = end; start > (text ? text : end) && !strchr(" \t\r\n=:", start[-1]); start--)
+		;
+	return xpv_asprintf("%.*s", (int)(end - start), start);
+}
+
 static const char *const state_names[] = { "STOP", "WAIT", "ALONE", "PRIM", "SECOND" };
 
 const char *xpv_safekit_state_name(int state)
@@ -38,8 +81,8 @@ char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char 
 	static const char *const args[] = { "module", "list" };
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	struct xpv_shell_output out;
-	char *found = NULL, *save = NULL;
-	size_t count = 0;
+	char *found = NULL;
+	size_t count;
 
 	*why = NULL;
 	if (sc->safekit.module != NULL)
@@ -54,15 +97,17 @@ char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char 
 		xpv_shell_output_clear(&out);
 		return NULL;
 	}
-	/* one module name per line (UG 9.5) */
-	for (char *line = strtok_r(out.out, "\r\n", &save); line != NULL; line = strtok_r(NULL, "\r\n", &save)) {
-		line = xpv_str_trim(line);
-		if (line[0] == '\0')
-			continue;
-		if (count++ == 0)
-			found = xpv_strdup(line);
-	}
+	count = xpv_safekit_modules(out.out, &found);
 	xpv_shell_output_clear(&out);
+	if (count == 1 && !xpv_safekit_name_ok(found)) {
+		char *shown = xpv_text_clean(found);
+
+		*why = xpv_asprintf("%s names a SafeKit module '%.64s' this harness will not pass to a command line: "
+				    "set safekit.module", node->name, shown);
+		free(shown);
+		free(found);
+		return NULL;
+	}
 	if (count != 1) {
 		*why = count == 0 ? xpv_asprintf("%s has no SafeKit module installed", node->name)
 				  : xpv_asprintf("%s has %zu SafeKit modules: set safekit.module to the mirror module's name",
@@ -99,7 +144,7 @@ char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
 {
 	const char *args[] = { "get", "-m", module, "-r", resource };
 	struct xpv_shell_output out;
-	char *value = NULL, *text, *end;
+	char *value = NULL;
 
 	*why = NULL;
 	if (sk_exec(&out, ctx, node, args, 5) < 0) {
@@ -110,13 +155,7 @@ char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
 		*why = xpv_asprintf("safekit get -m %s -r %s on %s exited %ld: %s", module, resource, node->name,
 				    out.exit_code, xpv_str_trim(out.err[0] ? out.err : out.out));
 	} else {
-		/* the value is the output's last word (the print form of `get` is
-		 * not documented beyond "prints one resource": docs/safekit.md) */
-		text = xpv_str_trim(out.out);
-		end = text + strlen(text);
-		while (end > text && !isspace((unsigned char)end[-1]) && end[-1] != '=' && end[-1] != ':')
-			end--;
-		value = xpv_strdup(end);
+		value = xpv_safekit_value(out.out);
 		if (value[0] == '\0') {
 			*why = xpv_asprintf("safekit get -m %s -r %s on %s printed nothing", module, resource, node->name);
 			free(value);

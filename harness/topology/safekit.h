@@ -5,6 +5,9 @@
 #include "check.h"
 #include "scenario.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* `safekit state -m AM -lq` exit codes (UG 9.4). */
 enum { XPV_SK_STOP = 0, XPV_SK_WAIT = 1, XPV_SK_ALONE = 2, XPV_SK_PRIM = 3, XPV_SK_SECOND = 4 };
 
@@ -24,6 +27,19 @@ int xpv_safekit_state(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
  * ("up", "down", "PRIM", ...), or NULL with *why set. */
 char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, const char *resource,
 		      char **why);
+
+/* The value in the output of `safekit get -r RES` (its last word; "" when
+ * there is none). A new string. */
+char *xpv_safekit_value(const char *text);
+
+/* How many module names `safekit module list` printed in `text` (one a
+ * line); *first is the first (new string) or NULL. */
+size_t xpv_safekit_modules(const char *text, char **first);
+
+/* Whether `name` may be a module name passed to the safekit command:
+ * 1 to 64 letters, digits, '_', '-' or '.', so that no character of it is
+ * cmd.exe's to interpret. */
+bool xpv_safekit_name_ok(const char *name);
 
 /* Both nodes' module states. */
 struct xpv_safekit_pair {

@@ -55,5 +55,10 @@ check "the demo runs from the installed paths and passes (exit $code)" test "$co
 check "every check of the demo passes or is skipped" \
 	bash -c '[ "$(jq -r "[.checks[].verdict] | unique | join(\",\")" "$1")" = "pass,skip" ]' _ "$work/r/results.json"
 [ "$code" = 0 ] || tail -20 "$work/demo.log"
+env -u XPV_XPLAB "$root/usr/bin/xpverify" run "$root/usr/share/xpverify/scenarios/lab-demo-safekit.yaml" \
+	--out "$work/rs" -q >"$work/demo-safekit.log" 2>&1
+code=$?
+check "the SafeKit demo runs from the installed paths and passes (exit $code)" test "$code" = 0
+[ "$code" = 0 ] || tail -20 "$work/demo-safekit.log"
 echo "$fails failed"
 [ "$fails" -eq 0 ]

@@ -77,6 +77,8 @@ static const struct bad_case cases[] = {
 	  "restart-owner or move-role" },
 	{ BASE "topology: safekit\nfailover: {method: move-role}\n",
 	  ":12:11: failover.method: move-role is a WSFC move; with topology safekit use restart-owner or stop-primary" },
+	{ BASE "topology: safekit\nsafekit: {module: 'AM & del x'}\n",
+	  ":12:10: safekit.module: 'AM & del x' is not a SafeKit module name (1 to 64 letters, digits, '_', '-' or '.')" },
 	{ BASE "safekit: {module: AM}\n",
 	  ":11:10: safekit: applies to topology safekit only (this scenario's topology is wsfc)" },
 	{ BASE "topology: safekit\nsafekit: {console_port: 0}\n",

@@ -10,6 +10,7 @@
 #include "cluster.h"
 #include "secrets.h"
 #include "util.h"
+#include "safekit.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -377,6 +378,40 @@ static void test_secret_sources(void **state)
 	xpv_secrets_clear();
 }
 
+/* What the safekit command prints, read as the SafeKit topology reads it. */
+static void test_safekit_output(void **state)
+{
+	static const struct {
+		const char *text, *value;
+	} values[] = { { "up\r\n", "up" },		    { "  PRIM  \r\n", "PRIM" },
+		       { "state.remote = SECOND\r\n", "SECOND" }, { "rfs.uptodate: down\n", "down" },
+		       { "", "" },			    { "\r\n \t", "" } };
+	char *first, *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		v = xpv_safekit_value(values[i].text);
+		assert_string_equal(v, values[i].value);
+		free(v);
+	}
+	assert_int_equal(xpv_safekit_modules("AM\r\n", &first), 1);
+	assert_string_equal(first, "AM");
+	free(first);
+	assert_int_equal(xpv_safekit_modules("\r\n  mirror \r\n\r\nfarm\n", &first), 2);
+	assert_string_equal(first, "mirror");
+	free(first);
+	assert_int_equal(xpv_safekit_modules(" \r\n", &first), 0);
+	assert_null(first);
+	assert_true(xpv_safekit_name_ok("AM"));
+	assert_true(xpv_safekit_name_ok("milestone_v8.2-a"));
+	assert_false(xpv_safekit_name_ok(""));
+	assert_false(xpv_safekit_name_ok("AM & shutdown /s"));
+	assert_false(xpv_safekit_name_ok("a\"b"));
+	assert_false(xpv_safekit_name_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
+	assert_string_equal(xpv_safekit_state_name(3), "PRIM");
+	assert_string_equal(xpv_safekit_state_name(9), "UNKNOWN");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_ps_quote),
 		cmocka_unit_test(test_xml_path_text),
 		cmocka_unit_test(test_secret_sources),
+		cmocka_unit_test(test_safekit_output),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
