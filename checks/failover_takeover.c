@@ -690,6 +690,9 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 	}
 	if (t->new_owner != NULL)
 		watch_others(t);
+	if (t->topo->keep_log != NULL)
+		t->topo->keep_log(ctx, t->at_us[ST_TRIGGER] - 5 * 1000000, /* what the manager says it did */
+				  t->hand_back ? "failback" : "takeover");
 	results(t, prefix);
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 bool xpv_safekit_name_ok(const char *name)
 {
@@ -455,6 +456,60 @@ static int rejoin(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
 	return rc;
 }
 
+/* SafeKit 8 writes its module log to the Application event log, source
+ * Evidian.SafeKit, "<module> | <component> | <text>" (UG 10.13): the
+ * lines since `since_us` go to safekit/LABEL-NODE-application-log.txt. */
+struct keep {
+	int64_t since_us;
+	const char *label;
+};
+
+static void keep_node_log(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
+{
+	const struct keep *k = arg;
+	int64_t since = k->since_us;
+	char when[96], *query, *file, *name, *text = xpv_strdup("");
+	json_t *rows = NULL, *row;
+	size_t i;
+	time_t t = (time_t)(since / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	/* a WQL datetime literal (DMTF, UTC) */
+	snprintf(when, sizeof(when), "%04d%02d%02d%02d%02d%02d.000000+000", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	query = xpv_asprintf("select TimeGenerated,Message from Win32_NTLogEvent where Logfile = 'Application' and "
+			     "SourceName = 'Evidian.SafeKit' and TimeGenerated >= '%s'", when);
+	if (xpv_ctx_wql_fresh(&rows, ctx, node, "root/cimv2", query) < 0) {
+		char *next = xpv_asprintf("could not read the Application event log of %s: %s\n", node->name,
+					  xpv_error_last());
+
+		free(text);
+		text = next;
+	}
+	json_array_foreach(rows, i, row) {
+		char *next = xpv_asprintf("%s%s %s\n", text, xpv_prop(row, "TimeGenerated"), xpv_prop(row, "Message"));
+
+		free(text);
+		text = next;
+	}
+	name = xpv_file_name(node->name);
+	file = xpv_asprintf("safekit/%s-%s-application-log.txt", k->label, name);
+	xpv_ctx_evidence(ctx, file, text);
+	free(name);
+	free(file);
+	free(text);
+	free(query);
+	json_decref(rows);
+}
+
+static void keep_log(struct xpv_ctx *ctx, int64_t since_us, const char *label)
+{
+	struct keep k = { since_us, label };
+
+	xpv_ctx_each_node(ctx, keep_node_log, &k);
+}
+
 const struct xpv_topology xpv_topology_safekit = {
 	.name = "safekit",
 	.manager = "SafeKit",
@@ -466,5 +521,6 @@ const struct xpv_topology xpv_topology_safekit = {
 	.hand_back = hand_back,
 	.look = look,
 	.standing_by = standing_by,
+	.keep_log = keep_log,
 	.rejoin = rejoin,
 };

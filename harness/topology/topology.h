@@ -76,6 +76,12 @@ struct xpv_topology {
 	 * negative xpv_err when nobody answered. */
 	int (*standing_by)(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state);
 
+	/* Keeps in the evidence what the manager itself logged on every node
+	 * since `since_us` (realtime; SafeKit: its lines in the Application
+	 * event log), in files named after `label` ("takeover", "failback");
+	 * NULL when it logs nothing the harness reads. */
+	void (*keep_log)(struct xpv_ctx *ctx, int64_t since_us, const char *label);
+
 	/* Brings a node that the failover stopped (stop-primary) back into
 	 * the pair or cluster; NULL when the method never stops one. */
 	int (*rejoin)(struct xpv_ctx *ctx, const struct xpv_node *node, char **why);

@@ -212,5 +212,6 @@ const struct xpv_topology xpv_topology_wsfc = {
 	.hand_back = hand_back,
 	.look = look,
 	.standing_by = standing_by,
+	.keep_log = NULL,
 	.rejoin = NULL,
 };

@@ -9,7 +9,8 @@
 # (auth, transport), 'login' how clients log in (method), 'deadline_s' the
 # run's deadline; 'messages' lists
 # patterns that some result's message must match, 'evidence' patterns that
-# must be found in the run's transcripts (which mechanism, which error).
+# must be found in the run's transcripts (which mechanism, which error)
+# or in what a SafeKit pair logged (evidence safekit/).
 . "$(dirname "$0")/../cli/lib.sh"
 
 case_file=$1
@@ -83,7 +84,7 @@ done
 for pattern in $(jq -r '.expect.evidence // [] | .[] | @base64' case.json); do
 	pattern=$(echo "$pattern" | base64 -d)
 	test_expect_success "$name: the transcripts show '$pattern'" '
-		grep -rqE -- "$pattern" ev/*/transcripts/ || { ls ev/*/transcripts/; exit 1; }
+		grep -rqsE -- "$pattern" ev/*/transcripts/ ev/*/safekit/ || { ls ev/*/transcripts/; exit 1; }
 	'
 done
 
