@@ -158,6 +158,13 @@ static void endpoint(struct xpv_ctx *ctx, const char *target, const char *sni, c
 	free(msg);
 }
 
+static bool is_ip(const char *host)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
 /* Where to connect for `host`: its pin, or the name itself. */
 static const char *address_of(const struct xpv_scenario *sc, const char *host)
 {
@@ -170,17 +177,19 @@ static const char *address_of(const struct xpv_scenario *sc, const char *host)
 static void one_node(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	const char *dns[3], *ips[1];
+	const char *dns[3], *ips[2];
 	size_t nd = 0, ni = 0;
-	unsigned char buf[16];
-	bool host_is_ip = inet_pton(AF_INET, node->host, buf) == 1 || inet_pton(AF_INET6, node->host, buf) == 1;
+	bool host_is_ip = is_ip(node->host);
 
 	(void)arg;
 	/* the guide: the node's name, its address, and the cluster's name */
 	dns[nd++] = node->name;
 	if (node->fqdn != NULL)
 		dns[nd++] = node->fqdn;
-	dns[nd++] = sc->cluster.address_host;
+	if (is_ip(sc->cluster.address_host))
+		ips[ni++] = sc->cluster.address_host; /* clients use the address itself */
+	else
+		dns[nd++] = sc->cluster.address_host;
 	if (sc->tls.require_ip_san && (node->ip != NULL || host_is_ip))
 		ips[ni++] = node->ip ? node->ip : node->host;
 	endpoint(ctx, node->name, node->fqdn ? node->fqdn : node->name, address_of(sc, node->host), dns, nd, ips, ni);
@@ -190,9 +199,12 @@ static int run(struct xpv_ctx *ctx)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	char *target = xpv_asprintf("cluster address %s", sc->cluster.address_host);
-	const char *dns[] = { sc->cluster.address_host };
+	const char *names[] = { sc->cluster.address_host };
+	bool ip = is_ip(sc->cluster.address_host);
 
-	endpoint(ctx, target, sc->cluster.address_host, address_of(sc, sc->cluster.address_host), dns, 1, NULL, 0);
+	/* an address given as an IP must be an IP SAN (RFC 6125: no DNS name match) */
+	endpoint(ctx, target, ip ? NULL : sc->cluster.address_host, address_of(sc, sc->cluster.address_host),
+		 ip ? NULL : names, ip ? 0 : 1, ip ? names : NULL, ip ? 1 : 0);
 	free(target);
 	/* after a failover only the cluster address is served by someone new */
 	if (xpv_ctx_phase(ctx) == NULL)

@@ -114,6 +114,7 @@ static long ready_get(const struct xpv_scenario *sc, const struct xpv_node *node
 	char *url = xpv_asprintf("https://%s:%ld/var/modules/%s/ready.txt", node->host, sc->safekit.console_port, module);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long status = -1, timeout = (long)(sc->winrm.connect_timeout_s * 1000);
+	struct curl_slist *pins = NULL;
 	CURLcode cc;
 
 	*err = NULL;
@@ -122,7 +123,15 @@ static long ready_get(const struct xpv_scenario *sc, const struct xpv_node *node
 		free(url);
 		return -1;
 	}
+	for (size_t i = 0; i < sc->n_resolve; i++) {
+		/* the scenario's resolve: as for every other connection */
+		char *e = xpv_asprintf("%s:%ld:%s", sc->resolve[i].host, sc->safekit.console_port, sc->resolve[i].address);
+
+		pins = curl_slist_append(pins, e);
+		free(e);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -140,6 +149,7 @@ static long ready_get(const struct xpv_scenario *sc, const struct xpv_node *node
 	else
 		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	curl_easy_cleanup(c);
+	curl_slist_free_all(pins);
 	free(url);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "log.h"
 #include "scenario.h"
+#include "safekit.h"
 #include "secrets.h"
 #include "util.h"
 #include "winrm.h"
@@ -51,14 +52,16 @@ static void usage_discover(FILE *out)
 		"\n"
 		"Asks one node of a live cluster what a scenario needs: the cluster's name and\n"
 		"domain, its nodes, the role whose Generic Service resources run the Milestone\n"
-		"services, the role's client access point, the management server's port. Writes\n"
+		"services, the role's client access point, the management server's port. A node\n"
+		"of a SafeKit pair (Management Server Failover) gives its mirror module, the two\n"
+		"nodes (safekit cluster confinfo), the domain and the virtual address. Writes\n"
 		"a complete, commented scenario to FILE (never over an existing file) or stdout:\n"
 		"secrets as password_env, never inline; disruptive checks off. What it could not\n"
 		"determine is a TODO in the file and a line on stderr. Credentials, --auth,\n"
 		"--transport, --resolve, --ca and --insecure as for `xpverify probe`.\n"
 		"\n"
 		"Exit codes: 0 written, 2 bad invocation or FILE exists, 3 the node could not be\n"
-		"asked (or is no cluster node).\n");
+		"asked (or is neither a cluster node nor a SafeKit node).\n");
 }
 
 /* `s` as a YAML scalar: a JSON string, which YAML reads as a double-quoted
@@ -79,6 +82,11 @@ struct found {
 	char *resource[N_SERVICES]; /* resource name per service, NULL when none */
 	char *access_point;       /* the role's Network Name DnsName */
 	char *port;               /* WebApiConfig/Port of ServerConfig.xml */
+	/* a SafeKit pair (XProtect Management Server Failover) instead */
+	bool safekit;
+	char *module;             /* `safekit module list` */
+	char *sk_nodes[2];        /* `safekit cluster confinfo` */
+	char *vip;                /* /server/Failover/VirtualAddress of ServerConfig.xml */
 	char *todo;               /* what could not be determined, one per line */
 };
 
@@ -129,6 +137,88 @@ static int ask_cluster(struct xpv_winrm *s, struct found *f)
 	if (xpv_winrm_wql(&f->nodes, s, "root/mscluster", "select Name,State from MSCluster_Node") < 0)
 		return xpv_error_set(XPV_ECHECK, "cannot list the cluster's nodes: %s", xpv_error_last());
 	return 0;
+}
+
+/* Runs `safekit ARGS` on the node: its stdout, or NULL with *why. */
+static char *safekit_out(struct xpv_winrm *s, const char *const *args, size_t n, char **why)
+{
+	struct xpv_shell_output o = { 0 };
+	char *out = NULL;
+
+	*why = NULL;
+	if (xpv_winrm_exec(&o, s, "safekit", args, n) < 0)
+		*why = xpv_strdup(xpv_error_last());
+	else if (o.exit_code != 0)
+		*why = xpv_asprintf("exit %ld: %s", o.exit_code, xpv_str_trim(o.err[0] ? o.err : o.out));
+	else
+		out = xpv_strdup(o.out);
+	xpv_shell_output_clear(&o);
+	return out;
+}
+
+/* No Windows cluster: is it a node of a SafeKit pair? Its module, the
+ * two nodes, the domain. 0, or a negative xpv_err when it is not. */
+static int ask_safekit(struct xpv_winrm *s, struct found *f)
+{
+	static const char *const list[] = { "module", "list" }, *const confinfo[] = { "cluster", "confinfo" };
+	char *why = NULL, *text = safekit_out(s, list, 2, &why), *first = NULL;
+	size_t n;
+	json_t *rows = NULL;
+
+	if (text == NULL) {
+		int rc = xpv_error_set(XPV_ECHECK, "no SafeKit either (safekit module list: %s)", why);
+
+		free(why);
+		return rc;
+	}
+	n = xpv_safekit_modules(text, &first);
+	free(text);
+	if (n == 0) {
+		free(first);
+		return xpv_error_set(XPV_ECHECK, "no SafeKit module is installed on it");
+	}
+	f->safekit = true;
+	if (n == 1 && xpv_safekit_name_ok(first))
+		f->module = first;
+	else {
+		todo(f, "safekit.module: %zu modules on the node (safekit module list): name the mirror module", n);
+		free(first);
+	}
+	text = safekit_out(s, confinfo, 2, &why);
+	n = text ? xpv_safekit_confinfo_nodes(text, f->sk_nodes, 2) : 0;
+	if (text == NULL)
+		todo(f, "the pair's nodes: safekit cluster confinfo failed (%s)", why);
+	else if (n != 2)
+		todo(f, "the pair's nodes: safekit cluster confinfo lists %zu nodes, a mirror module has 2", n);
+	free(text);
+	free(why);
+	if (xpv_winrm_wql(&rows, s, "root/cimv2", "select Domain,PartOfDomain from Win32_ComputerSystem") == 0 &&
+	    strcmp(xpv_prop(json_array_get(rows, 0), "PartOfDomain"), "true") == 0)
+		f->domain = xpv_str_lower(xpv_prop(json_array_get(rows, 0), "Domain"));
+	else
+		todo(f, "the nodes' domain (not in a domain, or Win32_ComputerSystem did not answer): node host names");
+	json_decref(rows);
+	return 0;
+}
+
+/* A SafeKit node's virtual address (ServerConfig.xml, as Server
+ * Configurator writes it: Failover/VirtualAddress, a guess at the layout). */
+static void ask_vip(struct xpv_winrm *s, struct found *f)
+{
+	const char *args[] = { "\"" XPV_SERVER_CONFIG "\"" };
+	struct xpv_shell_output o = { 0 };
+	char *why = NULL;
+
+	if (xpv_winrm_exec(&o, s, "type", args, 1) == 0 && o.exit_code == 0)
+		f->vip = xpv_xml_path_text(o.out ? o.out : "", "/server/Failover/VirtualAddress", &why);
+	else
+		why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
+	if (f->vip == NULL) {
+		xpv_rtrim(why);
+		todo(f, "the virtual address (" XPV_SERVER_CONFIG " Failover/VirtualAddress: %s)", why);
+	}
+	xpv_shell_output_clear(&o);
+	free(why);
 }
 
 /* The role that runs the Management Server, its resources, its access point. */
@@ -211,6 +301,37 @@ static int write_scenario(FILE *out, void *arg)
 			fprintf(out, "#   - %s\n", line);
 		free(copy);
 	}
+	if (f->safekit) {
+		char *m = yq(f->module ? f->module : "TODO");
+
+		v = yq(f->vip ? f->vip : "TODO");
+		fprintf(out, "name: %s\n\ntopology: safekit                   # XProtect Management Server Failover\n"
+			     "safekit:\n  module: %s%s\n\ncluster:\n"
+			     "  name: %s                  # the virtual address; its DNS name if clients use one\n",
+			v, m, f->module ? "" : "                     # the mirror module", v);
+		free(m);
+		free(v);
+		if (f->vip != NULL)
+			addr = f->port && strcmp(f->port, "443") != 0 ? xpv_asprintf("https://%s:%s", f->vip, f->port)
+								      : xpv_asprintf("https://%s", f->vip);
+		v = yq(addr ? addr : "https://TODO");
+		fprintf(out, "  address: %s%s\n\nnodes:\n", v, addr ? "" : "                # the virtual address");
+		free(v);
+		for (size_t k = 0; k < 2; k++) {
+			const char *name = f->sk_nodes[k] ? f->sk_nodes[k] : "TODO";
+			char *fq = f->domain && f->sk_nodes[k] ? xpv_asprintf("%s.%s", name, f->domain) : NULL;
+			char *l = fq ? xpv_str_lower(fq) : NULL, *nq = yq(name), *h = yq(l ? l : name);
+
+			fprintf(out, "  - name: %s\n    host: %s\n", nq, h);
+			if (l != NULL)
+				fprintf(out, "    fqdn: %s\n", h);
+			free(nq);
+			free(h);
+			free(fq);
+			free(l);
+		}
+		goto winrm;
+	}
 	v = yq(f->cluster);
 	fprintf(out, "name: %s\n\ncluster:\n  name: %s\n", v, v);
 	free(v);
@@ -246,6 +367,7 @@ static int write_scenario(FILE *out, void *arg)
 		free(fq);
 		free(l);
 	}
+winrm:
 	fprintf(out, "\nwinrm:\n  transport: %s\n", t->o.transport == XPV_TRANSPORT_HTTPS ? "https" : "http");
 	if (t->o.port != 0)
 		fprintf(out, "  port: %ld\n", t->o.port);
@@ -278,11 +400,13 @@ static int write_scenario(FILE *out, void *arg)
 	{
 		bool any = false;
 
-		for (size_t k = 0; k < N_SERVICES; k++)
+		for (size_t k = 0; k < N_SERVICES && !f->safekit; k++)
 			any |= (f->role != NULL && f->resource[k] == NULL) ||
 			       (f->resource[k] != NULL && strcmp(f->resource[k], service_names[k]) != 0);
-		fprintf(out, any ? "\nservices:\n" : "\n# services:                          # the defaults: each is a resource of the role\n");
-		for (size_t k = 0; k < N_SERVICES; k++) {
+		fprintf(out, any ? "\nservices:\n"
+			     : f->safekit ? "\n# services:                          # the defaults: milestone.safe's six\n"
+					  : "\n# services:                          # the defaults: each is a resource of the role\n");
+		for (size_t k = 0; k < N_SERVICES && !f->safekit; k++) {
 			if (f->role != NULL && f->resource[k] == NULL) {
 				fprintf(out, "  %s:\n    optional: true                   # no resource of the role runs it\n",
 					service_keys[k]);
@@ -319,8 +443,9 @@ static int write_scenario(FILE *out, void *arg)
 		     "  allow_disruptive: false             # the failover check restarts a node: opt in here and\n"
 		     "                                      # with --allow-disruptive\n"
 		     "  method: restart-owner\n"
-		     "  takeover_max_s: 120\n"
-		     "\nreports:\n  dir: xpverify-reports\n");
+		     "  takeover_max_s: 120%s\n"
+		     "\nreports:\n  dir: xpverify-reports\n",
+		f->safekit ? "                   # SafeKit waits 30 s for the heartbeats, then starts the services" : "");
 	free(addr);
 	return ferror(out) ? xpv_error_set(XPV_EIO, "write error") : 0;
 }
@@ -366,6 +491,10 @@ static void found_clear(struct found *f)
 	free(f->access_point);
 	free(f->port);
 	free(f->todo);
+	free(f->module);
+	free(f->sk_nodes[0]);
+	free(f->sk_nodes[1]);
+	free(f->vip);
 }
 
 int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
@@ -426,11 +555,24 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 		goto out;
 	xpv_winrm_global_init();
 	code = EXIT_DISCOVER_ERROR;
-	if (xpv_winrm_open(&s, &t.o) < 0 || ask_cluster(s, &f) < 0) {
+	if (xpv_winrm_open(&s, &t.o) < 0) {
 		xpv_log_error("discover: %s: %s", t.host, xpv_error_last());
 		goto out;
 	}
-	ask_role(s, &f);
+	if (ask_cluster(s, &f) < 0) {
+		/* no Windows cluster: a SafeKit pair (Management Server Failover)? */
+		char *wsfc = xpv_strdup(xpv_error_last());
+
+		if (ask_safekit(s, &f) < 0) {
+			xpv_log_error("discover: %s: %s; %s", t.host, wsfc, xpv_error_last());
+			free(wsfc);
+			goto out;
+		}
+		free(wsfc);
+		ask_vip(s, &f);
+	} else {
+		ask_role(s, &f);
+	}
 	ask_port(s, &f);
 	{
 		char *text = render(&t, &f);
@@ -450,8 +592,12 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 		free(copy);
 	}
 	if (output != NULL) {
-		char *line = xpv_asprintf("discover: wrote %s (cluster %s, %zu nodes, role %s)%s", output, f.cluster,
-					  json_array_size(f.nodes), f.role ? f.role : "TODO", f.todo ? ": see the TODOs in it" : "");
+		char *line = f.safekit ? xpv_asprintf("discover: wrote %s (SafeKit pair %s and %s, module %s)%s", output,
+						      f.sk_nodes[0] ? f.sk_nodes[0] : "TODO", f.sk_nodes[1] ? f.sk_nodes[1] : "TODO",
+						      f.module ? f.module : "TODO", f.todo ? ": see the TODOs in it" : "")
+				       : xpv_asprintf("discover: wrote %s (cluster %s, %zu nodes, role %s)%s", output, f.cluster,
+						      json_array_size(f.nodes), f.role ? f.role : "TODO",
+						      f.todo ? ": see the TODOs in it" : "");
 		char *safe = xpv_redact(line), *clean = xpv_text_clean(safe);
 
 		fprintf(stderr, "%s\n", clean);

@@ -24,6 +24,31 @@ bool xpv_safekit_name_ok(const char *name)
 	return n >= 1 && n <= 64 && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
 }
 
+size_t xpv_safekit_confinfo_nodes(const char *text, char **names, size_t max)
+{
+	size_t rows = 0;
+	bool header = false;
+
+	for (const char *p = text ? text : ""; *p != '\0';) {
+		size_t len = strcspn(p, "\r\n"), lead = strspn(p, " \t"), word;
+
+		if (lead > len)
+			lead = len;
+		word = strcspn(p + lead, " \t\r\n");
+		if (word > 0 && !header) {
+			/* the first line is the table's header */
+			header = true;
+		} else if (word > 0) {
+			if (rows < max)
+				names[rows] = xpv_asprintf("%.*s", (int)word, p + lead);
+			rows++;
+		}
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	return rows;
+}
+
 size_t xpv_safekit_modules(const char *text, char **first)
 {
 	size_t count = 0;

@@ -36,6 +36,11 @@ char *xpv_safekit_value(const char *text);
  * line); *first is the first (new string) or NULL. */
 size_t xpv_safekit_modules(const char *text, char **first);
 
+/* The node names of `safekit cluster confinfo` (UG 9.2: a header line
+ * "Node Signature Date Lock", then one node a line, its name first): up
+ * to `max` in names[] (new strings); returns how many rows there were. */
+size_t xpv_safekit_confinfo_nodes(const char *text, char **names, size_t max);
+
 /* Whether `name` may be a module name passed to the safekit command:
  * 1 to 64 letters, digits, '_', '-' or '.', so that no character of it is
  * cmd.exe's to interpret. */

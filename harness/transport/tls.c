@@ -86,7 +86,8 @@ int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long
 	}
 	/* take whatever is served: it is judged afterwards */
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-	SSL_set_tlsext_host_name(ssl, sni);
+	if (sni != NULL)
+		SSL_set_tlsext_host_name(ssl, sni); /* none for an IP address (RFC 6066) */
 	SSL_set_fd(ssl, fd);
 	ERR_clear_error();
 	/* one deadline for the whole handshake: a server that drips a byte a

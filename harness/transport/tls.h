@@ -12,7 +12,7 @@ struct xpv_peer {
 };
 
 /* Connects to `address`:`port` (an IP or a host name) within `timeout_ms`,
- * handshakes with SNI `sni`, and keeps what was served. Returns 0, or
+ * handshakes with SNI `sni` (NULL: none, for an address), and keeps what was served. Returns 0, or
  * XPV_EDNS, XPV_ECONNECT, XPV_ETIMEOUT, XPV_ETLS with the last-error
  * message set. */
 int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long port, long timeout_ms);

@@ -1,6 +1,7 @@
 /* libFuzzer target: any bytes as what the safekit command prints on a
- * node: `safekit get -r RES` (its value) and `safekit module list` (the
- * module names), as the SafeKit topology reads them. */
+ * node: `safekit get -r RES` (its value), `safekit module list` (the
+ * module names) and `safekit cluster confinfo` (the nodes), as the SafeKit
+ * topology and discover read them. */
 #include "safekit.h"
 
 #include <stdint.h>
@@ -25,6 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (first != NULL)
 		(void)xpv_safekit_name_ok(first);
 	free(first);
+	{
+		char *names[2] = { NULL, NULL };
+		size_t rows = xpv_safekit_confinfo_nodes(text, names, 2);
+
+		for (size_t i = 0; i < 2; i++) {
+			if ((i < rows) != (names[i] != NULL) || (names[i] != NULL && names[i][0] == '\0'))
+				abort();
+			free(names[i]);
+		}
+	}
 	free(text);
 	return 0;
 }

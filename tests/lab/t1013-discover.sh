@@ -77,6 +77,36 @@ test_expect_success 'a node that is no cluster member: exit 3, said so, no file'
 	test ! -e lone-found.yaml
 '
 
+test_expect_success 'a SafeKit node: the module, the pair, the domain and the virtual address' '
+	start_lab "$XPV_LABS/safekit.yaml" &&
+	XPV_WINRM_AUTH= XPV_WINRM_TRANSPORT= XPV_WINRM_USER=labadmin@LAB.LOCAL XPV_WINRM_KDC=$LAB_KDC \
+		"$XPV" discover --host "xpsk1.lab.local:$WINRM_HTTP_PORT" --resolve xpsk1.lab.local:127.0.10.11 \
+		-o sk.yaml 2>err &&
+	cat err sk.yaml &&
+	grep -q "^discover: wrote sk.yaml (SafeKit pair XPSK1 and XPSK2, module AM)$" err &&
+	/usr/bin/python3 -c "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))" sk.yaml >sk.json &&
+	test "$(jq -r .topology sk.json)" = safekit &&
+	test "$(jq -r .safekit.module sk.json)" = AM &&
+	test "$(jq -r .cluster.address sk.json)" = "https://127.0.10.110:$HTTPS_PORT" &&
+	test "$(jq -c "[.nodes[] | [.name, .host]]" sk.json)" = "[[\"XPSK1\",\"xpsk1.lab.local\"],[\"XPSK2\",\"xpsk2.lab.local\"]]" &&
+	! grep -q "TODO" sk.yaml
+'
+
+test_expect_success 'the SafeKit scenario it wrote runs every non-disruptive check with pass' '
+	cp sk.yaml skrun.yaml &&
+	printf "resolve:\n  xpsk1.lab.local: 127.0.10.11\n  xpsk2.lab.local: 127.0.10.12\n" >>skrun.yaml &&
+	printf "  console_port: %s\n" "$CONSOLE_PORT" >console.txt &&
+	sed -i "/^  module: /r console.txt" skrun.yaml &&
+	sed -i "s|^  # ca_file: ca.pem .*|  ca_file: $PWD/lab-state/ca.pem|" skrun.yaml &&
+	"$XPV" validate skrun.yaml >/dev/null &&
+	"$XPV" run skrun.yaml --out rs -q 2>err; code=$?; cat err &&
+	jq -r ".checks[].results[] | select(.verdict != \"pass\") | .target + \": \" + .message" rs/results.json &&
+	test "$code" = 0 &&
+	test "$(jq -r "[.checks[] | select(.id != \"failover-takeover\" and .id != \"takeover-trend\") | .verdict] | unique | join(\",\")" rs/results.json)" = pass &&
+	test "$(jq "[.checks[] | select(.verdict == \"pass\")] | length" rs/results.json)" = 7 &&
+	test "$(jq -r ".checks[] | select(.id == \"certificate-san\") | .results[] | select(.target == \"cluster address 127.0.10.110\") | .verdict" rs/results.json)" = pass
+'
+
 test_expect_success 'bad invocations' '
 	expect_code 2 "$XPV" discover 2>err && grep -q "give --host HOST\[:PORT\]" err &&
 	expect_code 2 "$XPV" discover --host a --frob 2>err && grep -q "unknown or incomplete option" err &&

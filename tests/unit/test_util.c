@@ -408,6 +408,23 @@ static void test_safekit_output(void **state)
 	assert_false(xpv_safekit_name_ok("AM & shutdown /s"));
 	assert_false(xpv_safekit_name_ok("a\"b"));
 	assert_false(xpv_safekit_name_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
+	{
+		char *names[2] = { NULL, NULL };
+
+		assert_int_equal(xpv_safekit_confinfo_nodes("Node Signature Date Lock\r\nrh6server7 6f10 2016-05-20T17:06:45 0\r\n"
+							    "\r\n  node2 6f10 2016-05-20T17:06:45 0\n",
+							    names, 2),
+				 2);
+		assert_string_equal(names[0], "rh6server7");
+		assert_string_equal(names[1], "node2");
+		free(names[0]);
+		free(names[1]);
+		names[0] = names[1] = NULL;
+		assert_int_equal(xpv_safekit_confinfo_nodes("Node Signature Date Lock\na 1 2 0\nb 1 2 0\nc 1 2 0\n", names, 2), 3);
+		free(names[0]);
+		free(names[1]);
+		assert_int_equal(xpv_safekit_confinfo_nodes("Node Signature Date Lock\n", names, 2), 0);
+	}
 	assert_string_equal(xpv_safekit_state_name(3), "PRIM");
 	assert_string_equal(xpv_safekit_state_name(9), "UNKNOWN");
 }
