@@ -20,17 +20,6 @@
 
 #define READY_MAX 4096
 
-static void report(struct xpv_ctx *ctx, const char *target, enum xpv_verdict v, const char *expected, char *observed,
-		   char *msg)
-{
-	struct xpv_outcome o = { .target = target, .verdict = v, .expected = expected, .observed = observed,
-				 .message = msg };
-
-	xpv_ctx_report(ctx, &o);
-	free(observed);
-	free(msg);
-}
-
 /* The address to connect to for `host`: a resolve pin, else the host. */
 static const char *address_of(const struct xpv_scenario *sc, const char *host)
 {
@@ -51,9 +40,9 @@ static void certificate(struct xpv_ctx *ctx, const struct xpv_node *node)
 
 	if (xpv_tls_fetch(&p, name, address_of(sc, node->host), sc->safekit.console_port,
 			  (long)(sc->winrm.connect_timeout_s * 1000)) < 0) {
-		report(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
-		       xpv_asprintf("cannot fetch the web console's certificate on %s:%ld: %s", node->host,
-				    sc->safekit.console_port, xpv_error_last()));
+		xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
+				     xpv_asprintf("cannot fetch the web console's certificate on %s:%ld: %s", node->host,
+						  sc->safekit.console_port, xpv_error_last()));
 	} else {
 		const ASN1_TIME *nb = X509_get0_notBefore(p.leaf), *na = X509_get0_notAfter(p.leaf);
 		char *file = xpv_file_name(node->name), *ev = xpv_asprintf("certs/safekit-console-%s.pem", file);
@@ -63,23 +52,23 @@ static void certificate(struct xpv_ctx *ctx, const struct xpv_node *node)
 
 		xpv_ctx_evidence(ctx, ev, p.pem);
 		if (X509_cmp_current_time(na) < 0)
-			report(ctx, target, XPV_FAIL, exp, xpv_strdup("expired"),
-			       xpv_asprintf("the SafeKit web console certificate of %s expired %d days ago: the console "
-					    "and the distributed commands (safekit -H) stop working", node->name, -days));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_strdup("expired"),
+					     xpv_asprintf("the SafeKit web console certificate of %s expired %d days ago: the console "
+							  "and the distributed commands (safekit -H) stop working", node->name, -days));
 		else if (X509_cmp_current_time(nb) > 0)
-			report(ctx, target, XPV_FAIL, exp, xpv_strdup("not valid yet"),
-			       xpv_asprintf("the SafeKit web console certificate of %s is not valid yet", node->name));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_strdup("not valid yet"),
+					     xpv_asprintf("the SafeKit web console certificate of %s is not valid yet", node->name));
 		else if (!named)
-			report(ctx, target, XPV_FAIL, exp, xpv_tls_san_list(p.leaf),
-			       xpv_asprintf("the SafeKit web console certificate of %s does not name %s", node->name, name));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_tls_san_list(p.leaf),
+					     xpv_asprintf("the SafeKit web console certificate of %s does not name %s", node->name, name));
 		else if (diff && days < sc->tls.expiry_warn_days)
-			report(ctx, target, XPV_FAIL, exp, xpv_asprintf("expires in %d days", days),
-			       xpv_asprintf("the SafeKit web console certificate of %s expires in %d days (SafeKit does not "
-					    "warn): renew it now", node->name, days));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_asprintf("expires in %d days", days),
+					     xpv_asprintf("the SafeKit web console certificate of %s expires in %d days (SafeKit does not "
+							  "warn): renew it now", node->name, days));
 		else
-			report(ctx, target, XPV_PASS, exp, xpv_asprintf("valid %d days more", days),
-			       xpv_asprintf("the SafeKit web console certificate of %s is in date for %d days more and "
-					    "names %s", node->name, days, name));
+			xpv_ctx_report_owned(ctx, target, XPV_PASS, exp, xpv_asprintf("valid %d days more", days),
+					     xpv_asprintf("the SafeKit web console certificate of %s is in date for %d days more and "
+							  "names %s", node->name, days, name));
 		free(file);
 		free(ev);
 		xpv_peer_clear(&p);
@@ -165,8 +154,8 @@ static void ready(struct xpv_ctx *ctx, const struct xpv_node *node, const char *
 	long status = ready_get(sc, node, module, &b, &err);
 
 	if (status < 0) {
-		report(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
-		       xpv_asprintf("the health URL of %s did not answer: %s", node->name, err));
+		xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
+				     xpv_asprintf("the health URL of %s did not answer: %s", node->name, err));
 	} else {
 		char *text = xpv_text_clean(b.text);
 		char *word = xpv_str_trim(text);
@@ -174,14 +163,14 @@ static void ready(struct xpv_ctx *ctx, const struct xpv_node *node, const char *
 		char *obs = xpv_asprintf("HTTP %ld %s", status, word);
 
 		if (ok == active)
-			report(ctx, target, XPV_PASS, exp, obs,
-			       xpv_asprintf("ready.txt on %s (%s) answers %s", node->name, xpv_safekit_state_name(state),
-					    ok ? "OK" : "not OK"));
+			xpv_ctx_report_owned(ctx, target, XPV_PASS, exp, obs,
+					     xpv_asprintf("ready.txt on %s (%s) answers %s", node->name, xpv_safekit_state_name(state),
+							  ok ? "OK" : "not OK"));
 		else
-			report(ctx, target, XPV_FAIL, exp, obs,
-			       xpv_asprintf("ready.txt on %s (%s) answers %s: a load balancer or monitor using the "
-					    "documented health URL sends clients to the wrong node", node->name,
-					    xpv_safekit_state_name(state), ok ? "OK" : "not OK"));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, obs,
+					     xpv_asprintf("ready.txt on %s (%s) answers %s: a load balancer or monitor using the "
+							  "documented health URL sends clients to the wrong node", node->name,
+							  xpv_safekit_state_name(state), ok ? "OK" : "not OK"));
 		free(text);
 	}
 	free(err);

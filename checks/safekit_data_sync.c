@@ -13,17 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void report(struct xpv_ctx *ctx, const char *target, enum xpv_verdict v, const char *expected, char *observed,
-		   char *msg)
-{
-	struct xpv_outcome o = { .target = target, .verdict = v, .expected = expected, .observed = observed,
-				 .message = msg };
-
-	xpv_ctx_report(ctx, &o);
-	free(observed);
-	free(msg);
-}
-
 /* Resource `res` on `node` must be `want` ("up") or, when `negate`, not be
  * it. */
 static void resource(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, const char *res,
@@ -34,13 +23,13 @@ static void resource(struct xpv_ctx *ctx, const struct xpv_node *node, const cha
 	char *exp = xpv_asprintf("%s %s%s", res, negate ? "not " : "", want);
 
 	if (v == NULL) {
-		report(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"), why);
+		xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"), why);
 	} else {
 		bool ok = (strcasecmp(v, want) == 0) != negate;
 
-		report(ctx, target, ok ? XPV_PASS : XPV_FAIL, exp, xpv_asprintf("%s %s", res, v),
-		       ok ? xpv_asprintf("%s is %s on %s", res, v, node->name)
-			  : xpv_asprintf("%s is %s on %s: %s", res, v, node->name, fail_text));
+		xpv_ctx_report_owned(ctx, target, ok ? XPV_PASS : XPV_FAIL, exp, xpv_asprintf("%s %s", res, v),
+				     ok ? xpv_asprintf("%s is %s on %s", res, v, node->name)
+					: xpv_asprintf("%s is %s on %s: %s", res, v, node->name, fail_text));
 		free(why);
 	}
 	free(v);
@@ -87,7 +76,7 @@ static int run(struct xpv_ctx *ctx)
 		if (p.state[i] < 0) {
 			char *target = xpv_asprintf("%s/rfs.degraded", sc->nodes[i].name);
 
-			report(ctx, target, XPV_ERROR, "rfs.degraded not up", xpv_strdup("no answer"), xpv_strdup(p.why[i]));
+			xpv_ctx_report_owned(ctx, target, XPV_ERROR, "rfs.degraded not up", xpv_strdup("no answer"), xpv_strdup(p.why[i]));
 			free(target);
 			continue;
 		}

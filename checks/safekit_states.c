@@ -16,17 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void report(struct xpv_ctx *ctx, const char *target, enum xpv_verdict v, const char *expected, char *observed,
-		   char *msg)
-{
-	struct xpv_outcome o = { .target = target, .verdict = v, .expected = expected, .observed = observed,
-				 .message = msg };
-
-	xpv_ctx_report(ctx, &o);
-	free(observed);
-	free(msg);
-}
-
 /* The pair as a whole: exactly one PRIM and one SECOND. */
 static void pair_result(struct xpv_ctx *ctx, const struct xpv_safekit_pair *p)
 {
@@ -37,22 +26,22 @@ static void pair_result(struct xpv_ctx *ctx, const struct xpv_safekit_pair *p)
 	char *obs = xpv_asprintf("%s %s, %s %s", a, sa, b, sb);
 
 	if (p->state[0] < 0 || p->state[1] < 0) {
-		report(ctx, "pair", XPV_ERROR, exp, obs,
-		       xpv_asprintf("the module state of %s is unknown: %s", p->state[0] < 0 ? a : b,
-				    p->state[0] < 0 ? p->why[0] : p->why[1]));
+		xpv_ctx_report_owned(ctx, "pair", XPV_ERROR, exp, obs,
+				     xpv_asprintf("the module state of %s is unknown: %s", p->state[0] < 0 ? a : b,
+						  p->state[0] < 0 ? p->why[0] : p->why[1]));
 	} else if ((p->state[0] == XPV_SK_PRIM && p->state[1] == XPV_SK_SECOND) ||
 		   (p->state[0] == XPV_SK_SECOND && p->state[1] == XPV_SK_PRIM)) {
-		report(ctx, "pair", XPV_PASS, exp, obs,
-		       xpv_asprintf("module %s is PRIM on %s and SECOND on %s", p->module,
-				    p->state[0] == XPV_SK_PRIM ? a : b, p->state[0] == XPV_SK_PRIM ? b : a));
+		xpv_ctx_report_owned(ctx, "pair", XPV_PASS, exp, obs,
+				     xpv_asprintf("module %s is PRIM on %s and SECOND on %s", p->module,
+						  p->state[0] == XPV_SK_PRIM ? a : b, p->state[0] == XPV_SK_PRIM ? b : a));
 	} else if (p->state[0] == XPV_SK_PRIM && p->state[1] == XPV_SK_PRIM) {
-		report(ctx, "pair", XPV_FAIL, exp, obs,
-		       xpv_asprintf("module %s is PRIM on both nodes: split brain, both run the services and the "
-				    "data diverges", p->module));
+		xpv_ctx_report_owned(ctx, "pair", XPV_FAIL, exp, obs,
+				     xpv_asprintf("module %s is PRIM on both nodes: split brain, both run the services and the "
+						  "data diverges", p->module));
 	} else {
-		report(ctx, "pair", XPV_FAIL, exp, obs,
-		       xpv_asprintf("module %s is %s on %s and %s on %s: the pair is not protected (a failover now "
-				    "has no node to go to, or nothing to fail over)", p->module, sa, a, sb, b));
+		xpv_ctx_report_owned(ctx, "pair", XPV_FAIL, exp, obs,
+				     xpv_asprintf("module %s is %s on %s and %s on %s: the pair is not protected (a failover now "
+						  "has no node to go to, or nothing to fail over)", p->module, sa, a, sb, b));
 	}
 }
 
@@ -74,25 +63,25 @@ static void remote_views(struct xpv_ctx *ctx, const struct xpv_safekit_pair *p)
 				    strcasecmp(remote[1], "UNKNOWN") == 0;
 
 		if (remote[i] == NULL) {
-			report(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
-			       xpv_strdup(why[i] ? why[i] : p->why[i]));
+			xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
+					     xpv_strdup(why[i] ? why[i] : p->why[i]));
 		} else if (unknown_both) {
-			report(ctx, target, XPV_FAIL, exp, xpv_asprintf("state.remote %s", remote[i]),
-			       xpv_asprintf("both nodes see the other UNKNOWN: the nodes cannot talk (heartbeats and "
-					    "replication are cut; SafeKit UG 7.14)"));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_asprintf("state.remote %s", remote[i]),
+					     xpv_asprintf("both nodes see the other UNKNOWN: the nodes cannot talk (heartbeats and "
+							  "replication are cut; SafeKit UG 7.14)"));
 		} else if (p->state[o] < 0) {
-			report(ctx, target, XPV_ERROR, exp, xpv_asprintf("state.remote %s", remote[i]),
-			       xpv_asprintf("%s sees %s as %s, whose own state is unknown: %s", sc->nodes[i].name,
-					    sc->nodes[o].name, remote[i], p->why[o]));
+			xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_asprintf("state.remote %s", remote[i]),
+					     xpv_asprintf("%s sees %s as %s, whose own state is unknown: %s", sc->nodes[i].name,
+							  sc->nodes[o].name, remote[i], p->why[o]));
 		} else if (strcasecmp(remote[i], xpv_safekit_state_name(p->state[o])) == 0) {
-			report(ctx, target, XPV_PASS, exp, xpv_asprintf("state.remote %s", remote[i]),
-			       xpv_asprintf("%s sees %s as %s, as %s says of itself", sc->nodes[i].name, sc->nodes[o].name,
-					    remote[i], sc->nodes[o].name));
+			xpv_ctx_report_owned(ctx, target, XPV_PASS, exp, xpv_asprintf("state.remote %s", remote[i]),
+					     xpv_asprintf("%s sees %s as %s, as %s says of itself", sc->nodes[i].name, sc->nodes[o].name,
+							  remote[i], sc->nodes[o].name));
 		} else {
-			report(ctx, target, XPV_FAIL, exp, xpv_asprintf("state.remote %s", remote[i]),
-			       xpv_asprintf("%s sees %s as %s, but %s says it is %s: the nodes disagree", sc->nodes[i].name,
-					    sc->nodes[o].name, remote[i], sc->nodes[o].name,
-					    xpv_safekit_state_name(p->state[o])));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, exp, xpv_asprintf("state.remote %s", remote[i]),
+					     xpv_asprintf("%s sees %s as %s, but %s says it is %s: the nodes disagree", sc->nodes[i].name,
+							  sc->nodes[o].name, remote[i], sc->nodes[o].name,
+							  xpv_safekit_state_name(p->state[o])));
 		}
 		free(target);
 		free(exp);
@@ -112,14 +101,14 @@ static void failover_setting(struct xpv_ctx *ctx, const struct xpv_safekit_pair 
 	static const char *const exp = "usersetting.failover on";
 
 	if (v == NULL)
-		report(ctx, "failover-setting", XPV_ERROR, exp, xpv_strdup("no answer"), why);
+		xpv_ctx_report_owned(ctx, "failover-setting", XPV_ERROR, exp, xpv_strdup("no answer"), why);
 	else if (strcasecmp(v, "on") == 0)
-		report(ctx, "failover-setting", XPV_PASS, exp, xpv_asprintf("%s", v),
-		       xpv_asprintf("automatic failover is on (as %s reports)", sc->nodes[i].name)), free(why);
+		xpv_ctx_report_owned(ctx, "failover-setting", XPV_PASS, exp, xpv_asprintf("%s", v),
+				     xpv_asprintf("automatic failover is on (as %s reports)", sc->nodes[i].name)), free(why);
 	else
-		report(ctx, "failover-setting", XPV_FAIL, exp, xpv_asprintf("usersetting.failover %s", v),
-		       xpv_asprintf("automatic failover is %s: the SECOND never takes over when the PRIM fails "
-				    "(safekit failover on -m %s turns it back on)", v, p->module)), free(why);
+		xpv_ctx_report_owned(ctx, "failover-setting", XPV_FAIL, exp, xpv_asprintf("usersetting.failover %s", v),
+				     xpv_asprintf("automatic failover is %s: the SECOND never takes over when the PRIM fails "
+						  "(safekit failover on -m %s turns it back on)", v, p->module)), free(why);
 	free(v);
 }
 
@@ -138,15 +127,15 @@ static void own_services(struct xpv_ctx *ctx, const struct xpv_node *node, void 
 		const json_t *row = rc == 0 ? xpv_service_row(rows, names[k]) : NULL;
 
 		if (rc < 0)
-			report(ctx, target, XPV_ERROR, "Running", xpv_strdup("no answer"),
-			       xpv_asprintf("cannot read the services of %s: %s", node->name, xpv_error_last()));
+			xpv_ctx_report_owned(ctx, target, XPV_ERROR, "Running", xpv_strdup("no answer"),
+					     xpv_asprintf("cannot read the services of %s: %s", node->name, xpv_error_last()));
 		else if (row == NULL)
-			report(ctx, target, XPV_FAIL, "Running", xpv_strdup("not installed"),
-			       xpv_asprintf("%s is not installed on %s: SafeKit is not installed there", names[k], node->name));
+			xpv_ctx_report_owned(ctx, target, XPV_FAIL, "Running", xpv_strdup("not installed"),
+					     xpv_asprintf("%s is not installed on %s: SafeKit is not installed there", names[k], node->name));
 		else
-			report(ctx, target, strcmp(xpv_prop(row, "State"), "Running") == 0 ? XPV_PASS : XPV_FAIL, "Running",
-			       xpv_strdup(xpv_prop(row, "State")),
-			       xpv_asprintf("%s is %s on %s", names[k], xpv_prop(row, "State"), node->name));
+			xpv_ctx_report_owned(ctx, target, strcmp(xpv_prop(row, "State"), "Running") == 0 ? XPV_PASS : XPV_FAIL, "Running",
+					     xpv_strdup(xpv_prop(row, "State")),
+					     xpv_asprintf("%s is %s on %s", names[k], xpv_prop(row, "State"), node->name));
 		free(target);
 	}
 	json_decref(rows);

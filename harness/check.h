@@ -53,6 +53,11 @@ struct xpv_check {
  * dropped. Returns 0 or XPV_ECANCELLED when dropped. */
 int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o);
 
+/* xpv_ctx_report of one outcome without figures, taking `observed` and
+ * `message` (new strings, freed here). */
+void xpv_ctx_report_owned(struct xpv_ctx *ctx, const char *target, enum xpv_verdict v, const char *expected,
+			  char *observed, char *message);
+
 /* Whether check `c` applies to the topology of scenario `sc`: a check
  * that does not is not part of the run at all. */
 bool xpv_check_applies(const struct xpv_check *c, const struct xpv_scenario *sc);

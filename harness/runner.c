@@ -63,6 +63,17 @@ static bool in_list(const char *const *list, size_t n, const char *id)
 	return false;
 }
 
+void xpv_ctx_report_owned(struct xpv_ctx *ctx, const char *target, enum xpv_verdict v, const char *expected,
+			  char *observed, char *message)
+{
+	struct xpv_outcome o = { .target = target, .verdict = v, .expected = expected, .observed = observed,
+				 .message = message };
+
+	xpv_ctx_report(ctx, &o);
+	free(observed);
+	free(message);
+}
+
 bool xpv_check_applies(const struct xpv_check *c, const struct xpv_scenario *sc)
 {
 	return c->topologies == 0 || (c->topologies & (1u << sc->topology)) != 0;
