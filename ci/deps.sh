@@ -22,6 +22,7 @@ packages=(
 	python3-requests-ntlm python3-requests-kerberos   # pywinrm's ntlm and kerberos transports, to test the lab
 	tcpdump   # captures loopback traffic in the message-encryption test
 	libfaketime   # the lab KDC of the clock-skew fault runs 10 minutes ahead
+	chromium   # renders report.html headless in its test (screenshot, console, the failures shown)
 )
 
 missing=()
