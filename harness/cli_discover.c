@@ -15,6 +15,7 @@
 #include "util.h"
 #include "winrm.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -78,6 +79,7 @@ static char *yq(const char *s)
 struct found {
 	char *cluster, *domain;   /* MSCluster_Cluster Name, the domain of its Fqdn */
 	json_t *nodes;            /* MSCluster_Node rows */
+	json_t *nics;             /* MSCluster_NetworkInterface rows: Node, Address */
 	char *role;               /* the group of the Management Server's resource */
 	char *resource[N_SERVICES]; /* resource name per service, NULL when none */
 	char *access_point;       /* the role's Network Name DnsName */
@@ -136,6 +138,9 @@ static int ask_cluster(struct xpv_winrm *s, struct found *f)
 		todo(f, "the cluster's domain (MSCluster_Cluster.Fqdn has none): node FQDNs and the cluster address");
 	if (xpv_winrm_wql(&f->nodes, s, "root/mscluster", "select Name,State from MSCluster_Node") < 0)
 		return xpv_error_set(XPV_ECHECK, "cannot list the cluster's nodes: %s", xpv_error_last());
+	/* the nodes' addresses on the cluster networks: for ip and resolve */
+	if (xpv_winrm_wql(&f->nics, s, "root/mscluster", "select Node,Address,Network from MSCluster_NetworkInterface") < 0)
+		todo(f, "the nodes' addresses (MSCluster_NetworkInterface did not answer: %s)", xpv_error_last());
 	return 0;
 }
 
@@ -222,6 +227,19 @@ static void ask_vip(struct xpv_winrm *s, struct found *f)
 }
 
 /* The role that runs the Management Server, its resources, its access point. */
+/* The first IPv4 address the cluster lists for node `name`, or NULL. */
+static const char *node_address(const struct found *f, const char *name)
+{
+	size_t i;
+	json_t *row;
+	unsigned char buf[4];
+
+	json_array_foreach(f->nics, i, row)
+		if (strcasecmp(xpv_prop(row, "Node"), name) == 0 && inet_pton(AF_INET, xpv_prop(row, "Address"), buf) == 1)
+			return xpv_prop(row, "Address");
+	return NULL;
+}
+
 static void ask_role(struct xpv_winrm *s, struct found *f)
 {
 	char *b64 = xpv_powershell_encode(RESOURCES_PS);
@@ -360,12 +378,31 @@ static int write_scenario(FILE *out, void *arg)
 		fprintf(out, "  - name: %s\n    host: %s\n", n, h);
 		if (l != NULL)
 			fprintf(out, "    fqdn: %s\n", h);
+		if (node_address(f, name) != NULL)
+			fprintf(out, "    ip: %s                     # on a cluster network (certificate IP SAN)\n",
+				node_address(f, name));
 		if (xpv_prop_long(row, "State", -1) != 0)
 			fprintf(out, "    # the cluster reports it State %ld, not Up\n", xpv_prop_long(row, "State", -1));
 		free(n);
 		free(h);
 		free(fq);
 		free(l);
+	}
+	if (json_array_size(f->nics) > 0) {
+		/* where DNS does not know the nodes: the addresses the cluster uses */
+		fprintf(out, "\n# resolve:                            # only where DNS does not resolve the names\n");
+		json_array_foreach(f->nodes, i, row) {
+			const char *name = xpv_prop(row, "Name"), *ip = node_address(f, name);
+			char *fq = f->domain ? xpv_asprintf("%s.%s", name, f->domain) : xpv_strdup(name), *l = xpv_str_lower(fq);
+
+			char *q = yq(l); /* a name from the node: quoted, on its line */
+
+			if (ip != NULL)
+				fprintf(out, "#   %s: %s\n", q, ip);
+			free(q);
+			free(fq);
+			free(l);
+		}
 	}
 winrm:
 	fprintf(out, "\nwinrm:\n  transport: %s\n", t->o.transport == XPV_TRANSPORT_HTTPS ? "https" : "http");
@@ -485,6 +522,7 @@ static void found_clear(struct found *f)
 	free(f->cluster);
 	free(f->domain);
 	json_decref(f->nodes);
+	json_decref(f->nics);
 	free(f->role);
 	for (size_t k = 0; k < N_SERVICES; k++)
 		free(f->resource[k]);

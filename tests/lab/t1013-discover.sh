@@ -25,6 +25,8 @@ test_expect_success 'discover writes the cluster, its nodes, the role and the cl
 		"[[\"XPNODE1\",\"xpnode1.lab.local\",\"xpnode1.lab.local\"],[\"XPNODE2\",\"xpnode2.lab.local\",\"xpnode2.lab.local\"]]" &&
 	test "$(jq -r ".winrm | [.transport, .port, .auth, .username, .password_env] | join(\" \")" found.json)" = \
 		"http $WINRM_HTTP_PORT negotiate labadmin@LAB.LOCAL XPV_WINRM_PASSWORD" &&
+	test "$(jq -c "[.nodes[].ip]" found.json)" = "[\"127.0.10.1\",\"127.0.10.2\"]" &&
+	grep -q "^#   \"xpnode2.lab.local\": 127.0.10.2$" found.yaml &&
 	test "$(jq -r .failover.allow_disruptive found.json)" = false &&
 	! grep -q "$XPV_WINRM_PASSWORD" found.yaml
 '
