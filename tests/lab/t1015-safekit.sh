@@ -95,6 +95,24 @@ test_expect_success 'safekit start: the old primary rejoins as SECOND, up to dat
 '
 fi
 
+if "$PY" -c "import winrm" 2>/dev/null; then
+test_expect_success 'failover off: a stopped PRIM is not taken over; second refuses, prim takes the role back' '
+	printf "base: %s\nfaults:\n  - {type: winrm-basic-enabled}\n  - {type: safekit-failover-off}\n" \
+		"$XPV_LABS/safekit.yaml" >off.yaml &&
+	start_lab off.yaml &&
+	sk 127.0.10.11 get -m AM -r usersetting.failover >out && test "$(head -1 out | tr -d "\r")" = off &&
+	sk 127.0.10.11 stop -m AM >out && grep -q "^exit 0$" out &&
+	wait_event safekit_stopped 10 && sleep 0.5 &&
+	sk 127.0.10.12 state -m AM -lq >out && grep -q "^exit 4$" out &&
+	test "$(ready 127.0.10.12)" = "404 NOT FOUND" &&
+	sk 127.0.10.11 second -m AM >out && grep -q "^exit 1$" out && grep -q "the other server is not primary" out &&
+	sk 127.0.10.11 prim -m AM >out && grep -q "^exit 0$" out &&
+	wait_for lab-events.jsonl "\"event\":\"role_online\"" 10 &&
+	sk 127.0.10.11 state -m AM -lq >out && grep -q "^exit 3$" out &&
+	test "$(ready 127.0.10.11)" = "200 OK"
+'
+fi
+
 test_expect_success 'a SafeKit lab file refuses a WSFC fault, a WSFC one a SafeKit fault' '
 	printf "base: %s\nfaults:\n  - {type: node-down, node: XPSK2}\n" "$XPV_LABS/safekit.yaml" >bad1.yaml &&
 	expect_code 2 "$XPLAB" bad1.yaml 2>err1 &&
