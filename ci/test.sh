@@ -7,7 +7,7 @@
 #      that same run (gcovr);
 #   2. build under ThreadSanitizer what the runner's threads touch and run
 #      the runner's unit test, the signal and evidence tests and a few
-#      end-to-end runs (the tsan test preset names them);
+#      end-to-end runs, a SafeKit one among them (the tsan test preset names them);
 #   3. build the libFuzzer targets with clang (warnings as errors) and run
 #      each briefly;
 #   4. build the Debian package, extract it into a fresh root and run the
