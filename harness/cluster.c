@@ -61,7 +61,11 @@ void xpv_cluster_view_clear(struct xpv_cluster_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static int view_from(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *node, bool fresh)
+/* The role's resources (with the node that owns them: the role's owner),
+ * one round trip; the group too when `full` or when the role has no
+ * resource (does it exist at all?); the nodes when `full`. */
+static int view_from(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *node, bool fresh,
+		     bool full)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	char *role = xpv_wql_quote(sc->cluster.role);
@@ -73,11 +77,11 @@ static int view_from(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const stru
 	json_t *groups = NULL;
 	int rc;
 
-	rc = wql(&v->nodes, ctx, node, "root/mscluster", "select Name,State from MSCluster_Node");
-	if (rc == 0)
+	rc = wql(&v->resources, ctx, node, "root/mscluster", qr);
+	if (rc == 0 && (full || json_array_size(v->resources) == 0))
 		rc = wql(&groups, ctx, node, "root/mscluster", qg);
-	if (rc == 0)
-		rc = wql(&v->resources, ctx, node, "root/mscluster", qr);
+	if (rc == 0 && full)
+		rc = wql(&v->nodes, ctx, node, "root/mscluster", "select Name,State from MSCluster_Node");
 	if (rc == 0) {
 		v->source = node;
 		if (json_array_size(groups) > 0)
@@ -92,7 +96,8 @@ static int view_from(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const stru
 	return rc;
 }
 
-int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh)
+int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh,
+			 bool full)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	size_t start = first != NULL ? (size_t)(first - sc->nodes) : 0;
@@ -104,7 +109,7 @@ int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const 
 		const struct xpv_node *n = &sc->nodes[(start + k) % sc->n_nodes];
 		char *next;
 
-		rc = view_from(v, ctx, n, fresh);
+		rc = view_from(v, ctx, n, fresh, full);
 		if (rc == 0)
 			break;
 		next = xpv_asprintf("%s%s%s", errors, errors[0] ? "; " : "", xpv_error_last());
@@ -119,7 +124,9 @@ int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const 
 
 const char *xpv_cluster_owner(const struct xpv_cluster_view *v)
 {
-	const char *o = v->group ? json_string_value(json_object_get(v->group, "OwnerNode")) : NULL;
+	/* the group's owner, or that of its resources (the same node in WSFC) */
+	const char *o = v->group ? json_string_value(json_object_get(v->group, "OwnerNode"))
+				 : json_string_value(json_object_get(json_array_get(v->resources, 0), "OwnerNode"));
 
 	return o != NULL && o[0] != '\0' ? o : NULL;
 }

@@ -18,17 +18,22 @@ enum { XPV_NODE_UP = 0 };
 
 struct xpv_cluster_view {
 	const struct xpv_node *source; /* the node that answered */
-	json_t *nodes;     /* MSCluster_Node rows: Name, State */
-	json_t *group;     /* the role's MSCluster_ResourceGroup row, or NULL */
+	json_t *nodes;     /* MSCluster_Node rows: Name, State (full views only) */
+	json_t *group;     /* the role's MSCluster_ResourceGroup row, or NULL (not asked for, or no such role) */
 	json_t *resources; /* MSCluster_Resource rows of the role: Name, State, Type, OwnerNode */
 };
 
 /* Asks the nodes in order, from `first` on (NULL: the first), until one
- * answers the three queries; `fresh` skips the cache. */
-int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh);
+ * answers; `fresh` skips the cache. The role's resources always (one round
+ * trip: they name the owner); the group when the role has no resource (to
+ * tell an empty role from none); with `full`, the group and the nodes as
+ * well (three round trips: what a failover's preconditions need). */
+int xpv_cluster_view_get(struct xpv_cluster_view *v, struct xpv_ctx *ctx, const struct xpv_node *first, bool fresh,
+			 bool full);
 void xpv_cluster_view_clear(struct xpv_cluster_view *v);
 
-/* The role's owner node name from the view, or NULL. */
+/* The role's owner node name from the view (its group's, or its
+ * resources'), or NULL. */
 const char *xpv_cluster_owner(const struct xpv_cluster_view *v);
 
 /* The resource row named `name`, or NULL. */

@@ -41,7 +41,7 @@ static int view(struct xpv_ha_view *v, struct xpv_ctx *ctx, const struct xpv_nod
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	struct xpv_cluster_view *cv = xpv_calloc(1, sizeof(*cv));
-	int rc = xpv_cluster_view_get(cv, ctx, first, fresh);
+	int rc = xpv_cluster_view_get(cv, ctx, first, fresh, false); /* one round trip */
 
 	memset(v, 0, sizeof(*v));
 	if (rc < 0) {
@@ -51,7 +51,7 @@ static int view(struct xpv_ha_view *v, struct xpv_ctx *ctx, const struct xpv_nod
 	v->own = cv;
 	v->own_free = own_free;
 	v->source = cv->source;
-	v->exists = cv->group != NULL;
+	v->exists = cv->group != NULL || json_array_size(cv->resources) > 0;
 	if (!v->exists) {
 		v->missing = xpv_asprintf("role %s is not a group of cluster %s (seen from %s)", sc->cluster.role,
 					  sc->cluster.name, cv->source->name);
@@ -59,8 +59,19 @@ static int view(struct xpv_ha_view *v, struct xpv_ctx *ctx, const struct xpv_nod
 	}
 	v->active_name = xpv_strdup(xpv_cluster_owner(cv));
 	v->active = xpv_node_by_name(sc, v->active_name);
-	v->online = xpv_prop_long(cv->group, "State", -1) == XPV_GROUP_ONLINE;
-	v->state = xpv_strdup(group_state_name(xpv_prop_long(cv->group, "State", -1)));
+	if (cv->group != NULL) {
+		v->online = xpv_prop_long(cv->group, "State", -1) == XPV_GROUP_ONLINE;
+		v->state = xpv_strdup(group_state_name(xpv_prop_long(cv->group, "State", -1)));
+	} else {
+		/* from the resources alone: ready() asks the group itself */
+		size_t i;
+		json_t *r;
+
+		v->online = true;
+		json_array_foreach(cv->resources, i, r)
+			v->online = v->online && xpv_prop_long(r, "State", -1) == XPV_RES_ONLINE;
+		v->state = xpv_strdup(v->online ? "every resource Online" : "not every resource Online");
+	}
 	return 0;
 }
 
@@ -78,26 +89,36 @@ static const char *service_state(const struct xpv_ha_view *v, const struct xpv_s
 static int ready(struct xpv_ctx *ctx, const struct xpv_ha_view *v, char **why)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	const struct xpv_cluster_view *cv = v->own;
+	struct xpv_cluster_view full;
 	size_t i, up = 0;
 	json_t *row;
+	const char *owner;
 
 	*why = NULL;
-	json_array_foreach(cv->nodes, i, row) {
+	(void)v;
+	/* a failover is decided on everything, as it is now: nodes, group, resources */
+	if (xpv_cluster_view_get(&full, ctx, v->source, true, true) < 0) {
+		*why = xpv_asprintf("cannot read the cluster: %s", xpv_error_last());
+		return -1;
+	}
+	json_array_foreach(full.nodes, i, row) {
 		if (xpv_prop_long(row, "State", -1) != XPV_NODE_UP) {
 			*why = xpv_asprintf("node %s is not Up (State %s)", xpv_prop(row, "Name"), xpv_prop(row, "State"));
-			return -1;
+			goto out;
 		}
 		up++;
 	}
-	if (!v->exists)
+	owner = xpv_cluster_owner(&full);
+	if (full.group == NULL)
 		*why = xpv_asprintf("role %s not found", sc->cluster.role);
-	else if (!v->online)
-		*why = xpv_asprintf("role %s is not Online (State %s)", sc->cluster.role, xpv_prop(cv->group, "State"));
-	else if (v->active == NULL)
-		*why = xpv_asprintf("the owner '%s' is not a node of this scenario", v->active_name ? v->active_name : "");
+	else if (xpv_prop_long(full.group, "State", -1) != XPV_GROUP_ONLINE)
+		*why = xpv_asprintf("role %s is not Online (State %s)", sc->cluster.role, xpv_prop(full.group, "State"));
+	else if (xpv_node_by_name(sc, owner) != v->active || v->active == NULL)
+		*why = xpv_asprintf("the owner '%s' is not a node of this scenario", owner ? owner : "");
 	else if (up < 2)
 		*why = xpv_strdup("no other node is Up to take the role over");
+out:
+	xpv_cluster_view_clear(&full);
 	return *why != NULL ? -1 : 0;
 }
 
