@@ -352,6 +352,7 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 			xpv_log_warning("waiver for %s on '%s' expired on %s and no longer applies",
 					sc->waivers[i].check, sc->waivers[i].target, sc->waivers[i].expires);
 	run_opts_from(&ro, &o);
+	ro.no_evidence = o.evidence == NULL && sc->reports.evidence == NULL;
 	if (lab != NULL) {
 		/* the built-in lab is there to be disrupted */
 		ro.allow_disruptive = true;

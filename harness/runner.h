@@ -22,6 +22,7 @@ struct xpv_run_opts {
 	long grace_ms;           /* after an abort, how long a running check may take to return; 0: 3000 */
 	bool handle_signals;     /* install SIGINT/SIGTERM handlers for the run */
 	bool caught_before;      /* a signal caught by xpv_signals_catch before the run counts */
+	bool no_evidence;        /* nobody writes an evidence archive of this run: keep no transcripts */
 	const char *unavailable; /* the cluster cannot be reached at all (the built-in lab did
 				  * not start): nothing runs, every planned check is `error`
 				  * with this reason */

@@ -92,7 +92,7 @@ res = wql(p, endpoint, "root/mscluster",
 for t in threads:
     t.join()
 owner = res[0]["OwnerNode"]
-for r in res:
+for r in [r for r in res if r["Name"] in SERVICES]:
     verdicts.append(("status", owner, r["Name"], r["State"] == "2" and services[owner][r["Name"]]["State"] == "Running"))
 for n in ready["nodes"]:
     if n["name"] != owner:
