@@ -65,6 +65,7 @@ struct takeover {
 	char *old_owner_running;        /* a role service it ran during the watch, or NULL */
 	char *cut;                      /* why the run ended the observation before timeout_s, or NULL */
 	char *watch_cut;                /* why it ended the watch of the other nodes early, or NULL */
+	char *restored;                 /* stop-primary: the old primary started again after the watch, or NULL */
 	atomic_bool done;
 };
 
@@ -186,8 +187,8 @@ static void *observe_cluster(void *arg)
 				not_yet(t, ST_OWNER_CHANGED);
 				not_yet(t, ST_ROLE_ONLINE);
 			}
-			if (n != NULL)
-				next = (size_t)(ask - sc->nodes); /* stay with a node that knows */
+			if (n != NULL && online)
+				next = (size_t)(ask - sc->nodes); /* stay with a node that knows it all */
 		}
 		pause_for(t, due(t) ? t->fast_ms : t->poll_ms);
 	}
@@ -503,10 +504,12 @@ static void old_owner_result(struct takeover *t, const char *prefix)
 		v = t->cut != NULL ? XPV_ERROR : XPV_FAIL;
 		obs = t->at_us[ST_OLD_OWNER_BACK] == 0 ? xpv_strdup("not back")
 			: xpv_asprintf("back, %s", t->old_owner_state ? t->old_owner_state : "state unknown");
-		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in %s before the observation ended (%s): %s",
-						    old, t->rejoin_words, seen_as, t->cut)
-				     : xpv_asprintf("%s did not rejoin %s within %g s of the trigger: %s", old,
-						    t->rejoin_words, t->sc->failover.timeout_s, seen_as);
+		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in %s before the observation ended (%s): %s%s%s",
+						    old, t->rejoin_words, seen_as, t->cut, t->restored ? "; " : "",
+						    t->restored ? t->restored : "")
+				     : xpv_asprintf("%s did not rejoin %s within %g s of the trigger: %s%s%s", old,
+						    t->rejoin_words, t->sc->failover.timeout_s, seen_as, t->restored ? "; " : "",
+						    t->restored ? t->restored : "");
 		free(seen_as);
 	} else if (t->old_owner_running != NULL) {
 		v = XPV_FAIL;
@@ -559,7 +562,8 @@ static void results(struct takeover *t, const char *prefix)
 		report(t, prefix, "owner-changed", XPV_ERROR, "another node owns the role", obs, msg, false);
 	} else {
 		obs = xpv_asprintf("still %s (role state %d)", old, t->group_state);
-		msg = xpv_asprintf("no new owner of %s within %g s of the trigger", t->what, sc->failover.timeout_s);
+		msg = xpv_asprintf("no new owner of %s within %g s of the trigger%s%s", t->what, sc->failover.timeout_s,
+				   t->restored ? "; " : "", t->restored ? t->restored : "");
 		report(t, prefix, "owner-changed", XPV_FAIL, "another node owns the role", obs, msg, false);
 	}
 	free(obs);
@@ -640,6 +644,12 @@ static void results(struct takeover *t, const char *prefix)
 				   sc->cluster.address_host, sc->failover.timeout_s, t->login_last ? ": " : "",
 				   t->login_last ? t->login_last : "");
 		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_FAIL, "login again within the threshold", "no login", msg, true);
+	} else if (t->new_owner == NULL) {
+		/* clients are back, but no other node took over: the old owner came back */
+		msg = xpv_asprintf("clients logged in again %ld ms after the trigger, but through %s, the old owner, back "
+				   "from its %s: no takeover happened", takeover, old, t->restart ? "restart" : "stop");
+		report(t, prefix, XPV_TAKEOVER_TARGET, XPV_FAIL, "login again within the threshold, on a new owner",
+		       "login through the old owner", msg, true);
 	} else {
 		char *exp = xpv_asprintf("login again within %ld ms of the trigger", max);
 
@@ -680,6 +690,30 @@ static void takeover(struct xpv_ctx *ctx, struct takeover *t, const char *prefix
 	for (int i = 0; i < 4; i++)
 		if (started[i])
 			pthread_join(th[i], NULL);
+	if (t->stop && !seen(t, ST_OLD_OWNER_BACK) && t->topo->rejoin != NULL && !xpv_ctx_cancelled(ctx)) {
+		/* the check stopped it: it does not leave the pair without it */
+		char *failed = NULL;
+		int64_t until = xpv_mono_ms() + (int64_t)(t->sc->failover.timeout_s * 1000);
+		bool back = false;
+
+		if (t->topo->rejoin(ctx, t->old_owner, &failed) == 0) {
+			/* and waits, bounded, until it runs the services again */
+			while (!back && xpv_mono_ms() < until && xpv_ctx_sleep(ctx, t->poll_ms)) {
+				const struct xpv_node *active = NULL;
+				bool online = false;
+
+				back = t->topo->look(ctx, t->old_owner, &active, &online) == 0 && active == t->old_owner &&
+				       online;
+			}
+			t->restored = xpv_asprintf("its module was started again on %s after the observation, so that the "
+						   "pair is not left without it%s", t->old_owner->name,
+						   back ? "" : " (it was not active again within failover.timeout_s)");
+		} else {
+			t->restored = xpv_asprintf("starting its module again on %s failed: %s: start it by hand",
+						   t->old_owner->name, failed);
+		}
+		free(failed);
+	}
 	t->cut = xpv_ctx_stop_reason(ctx, t->deadline_mono);
 	if (t->cut != NULL) {
 		char *full = xpv_asprintf("%s %ld ms after the trigger, before failover.timeout_s (%g s)", t->cut,
@@ -726,6 +760,7 @@ static void takeover_free(struct takeover *t)
 	free(t->old_owner_state);
 	free(t->cut);
 	free(t->watch_cut);
+	free(t->restored);
 	pthread_mutex_destroy(&t->lock);
 }
 

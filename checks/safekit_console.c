@@ -12,13 +12,10 @@
 #include "tls.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define READY_MAX 4096
 
 /* The address to connect to for `host`: a resolve pin, else the host. */
 static const char *address_of(const struct xpv_scenario *sc, const char *host)
@@ -77,87 +74,20 @@ static void certificate(struct xpv_ctx *ctx, const struct xpv_node *node)
 	free(exp);
 }
 
-struct body {
-	char text[READY_MAX + 1];
-	size_t len;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *arg)
-{
-	struct body *b = arg;
-	size_t len = size * n, room = READY_MAX - b->len;
-
-	if (len > room)
-		return 0; /* a health answer is a word: stop reading */
-	memcpy(b->text + b->len, data, len);
-	b->len += len;
-	b->text[b->len] = '\0';
-	return len;
-}
-
-/* GET ready.txt on `node`: the HTTP status, or -1 with *err set. */
-static long ready_get(const struct xpv_scenario *sc, const struct xpv_node *node, const char *module, struct body *b,
-		      char **err)
-{
-	CURL *c = curl_easy_init();
-	char *url = xpv_asprintf("https://%s:%ld/var/modules/%s/ready.txt", node->host, sc->safekit.console_port, module);
-	char errbuf[CURL_ERROR_SIZE] = "";
-	long status = -1, timeout = (long)(sc->winrm.connect_timeout_s * 1000);
-	struct curl_slist *pins = NULL;
-	CURLcode cc;
-
-	*err = NULL;
-	if (c == NULL) {
-		*err = xpv_strdup("cannot start an HTTP client");
-		free(url);
-		return -1;
-	}
-	for (size_t i = 0; i < sc->n_resolve; i++) {
-		/* the scenario's resolve: as for every other connection */
-		char *e = xpv_asprintf("%s:%ld:%s", sc->resolve[i].host, sc->safekit.console_port, sc->resolve[i].address);
-
-		pins = curl_slist_append(pins, e);
-		free(e);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
-	/* SafeKit's own CA: the certificate is judged apart, nothing secret is sent */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	else
-		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	curl_easy_cleanup(c);
-	curl_slist_free_all(pins);
-	free(url);
-	return status;
-}
-
 static void ready(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, int state)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	bool active = state == XPV_SK_PRIM || state == XPV_SK_ALONE;
 	char *target = xpv_asprintf("%s/ready.txt", node->name);
 	const char *exp = active ? "OK (the node runs the services)" : "not OK (the node does not run the services)";
-	struct body b = { .len = 0 };
-	char *err = NULL;
-	long status = ready_get(sc, node, module, &b, &err);
+	char *err = NULL, *body = NULL;
+	long status = xpv_safekit_ready(sc, node, module, &body, &err);
 
 	if (status < 0) {
 		xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),
 				     xpv_asprintf("the health URL of %s did not answer: %s", node->name, err));
 	} else {
-		char *text = xpv_text_clean(b.text);
+		char *text = xpv_text_clean(body);
 		char *word = xpv_str_trim(text);
 		bool ok = status == 200 && strcmp(word, "OK") == 0;
 		char *obs = xpv_asprintf("HTTP %ld %s", status, word);
@@ -173,6 +103,7 @@ static void ready(struct xpv_ctx *ctx, const struct xpv_node *node, const char *
 							  xpv_safekit_state_name(state), ok ? "OK" : "not OK"));
 		free(text);
 	}
+	free(body);
 	free(err);
 	free(target);
 }

@@ -62,6 +62,10 @@ void xpv_ctx_report_owned(struct xpv_ctx *ctx, const char *target, enum xpv_verd
  * that does not is not part of the run at all. */
 bool xpv_check_applies(const struct xpv_check *c, const struct xpv_scenario *sc);
 
+/* The run's memo (see xpv_facts_memo): the value for `key`, noting
+ * `value` when there is none yet. A new string, or NULL. */
+char *xpv_ctx_memo(struct xpv_ctx *ctx, const char *key, const char *value);
+
 /* The scenario the run executes. */
 const struct xpv_scenario *xpv_ctx_scenario(const struct xpv_ctx *ctx);
 

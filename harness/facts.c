@@ -32,6 +32,8 @@ struct xpv_facts {
 	pthread_mutex_t lock;
 	struct cached *cache;
 	size_t n_cache;
+	struct xpv_kv *memo;  /* what the run found out once (names, not answers): kept across a failover */
+	size_t n_memo;
 };
 
 struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence)
@@ -67,6 +69,11 @@ void xpv_facts_free(struct xpv_facts *f)
 	if (f == NULL)
 		return;
 	xpv_facts_forget(f);
+	for (size_t i = 0; i < f->n_memo; i++) {
+		free((char *)f->memo[i].name);
+		free(f->memo[i].value);
+	}
+	free(f->memo);
 	for (size_t i = 0; i < f->sc->n_nodes; i++) {
 		xpv_winrm_close(f->sessions[i].s);
 		pthread_mutex_destroy(&f->sessions[i].lock);
@@ -74,6 +81,24 @@ void xpv_facts_free(struct xpv_facts *f)
 	free(f->sessions);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
+}
+
+char *xpv_facts_memo(struct xpv_facts *f, const char *key, const char *value)
+{
+	char *out = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; i < f->n_memo && strcmp(f->memo[i].name, key) != 0; i++)
+		;
+	if (i == f->n_memo && value != NULL) {
+		f->memo = xpv_realloc(f->memo, (f->n_memo + 1) * sizeof(*f->memo));
+		f->memo[f->n_memo++] = (struct xpv_kv){ xpv_strdup(key), xpv_strdup(value) };
+	}
+	if (i < f->n_memo)
+		out = xpv_strdup(f->memo[i].value);
+	pthread_mutex_unlock(&f->lock);
+	return out;
 }
 
 static size_t node_index(const struct xpv_facts *f, const struct xpv_node *node)

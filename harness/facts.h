@@ -19,6 +19,11 @@ void xpv_facts_free(struct xpv_facts *f);
 /* Forgets every cached answer (the cluster changed). */
 void xpv_facts_forget(struct xpv_facts *f);
 
+/* The run's memo: the value noted for `key` (a copy), noting `value` first
+ * when there is none yet and it is not NULL; NULL when none. For what is
+ * found out once and holds for the run (a SafeKit module's name). */
+char *xpv_facts_memo(struct xpv_facts *f, const char *key, const char *value);
+
 /* WQL on `node` (a node of the scenario). Cached unless `fresh`; a failure
  * is cached too, with its message. `*rows` is a new reference. */
 int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *node, const char *ns,

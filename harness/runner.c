@@ -226,6 +226,11 @@ const char *xpv_run_figure(const struct xpv_run *run, const char *check_id, cons
 	return find_figure(run, check_id, target, name);
 }
 
+char *xpv_ctx_memo(struct xpv_ctx *ctx, const char *key, const char *value)
+{
+	return xpv_facts_memo(ctx->run->facts, key, value);
+}
+
 void xpv_ctx_evidence(struct xpv_ctx *ctx, const char *file, const char *text)
 {
 	xpv_evidence_append(ctx->run->evidence, file, text);

@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -113,6 +114,9 @@ char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char 
 	*why = NULL;
 	if (sc->safekit.module != NULL)
 		return xpv_strdup(sc->safekit.module);
+	found = xpv_ctx_memo(ctx, "safekit.module", NULL);
+	if (found != NULL)
+		return found; /* asked once a run: a failover does not rename it */
 	if (sk_exec(&out, ctx, node, args, 2) < 0) {
 		*why = xpv_asprintf("cannot list the SafeKit modules of %s: %s", node->name, xpv_error_last());
 		return NULL;
@@ -125,6 +129,7 @@ char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char 
 	}
 	count = xpv_safekit_modules(out.out, &found);
 	xpv_shell_output_clear(&out);
+	/* a name goes into command lines: only one that cmd.exe cannot read as more */
 	if (count == 1 && !xpv_safekit_name_ok(found)) {
 		char *shown = xpv_text_clean(found);
 
@@ -134,14 +139,17 @@ char *xpv_safekit_module(struct xpv_ctx *ctx, const struct xpv_node *node, char 
 		free(found);
 		return NULL;
 	}
-	if (count != 1) {
-		*why = count == 0 ? xpv_asprintf("%s has no SafeKit module installed", node->name)
-				  : xpv_asprintf("%s has %zu SafeKit modules: set safekit.module to the mirror module's name",
-						 node->name, count);
+	if (count == 1) {
+		char *noted = xpv_ctx_memo(ctx, "safekit.module", found);
+
 		free(found);
-		return NULL;
+		return noted;
 	}
-	return found;
+	*why = count == 0 ? xpv_asprintf("%s has no SafeKit module installed", node->name)
+			  : xpv_asprintf("%s has %zu SafeKit modules: set safekit.module to the mirror module's name",
+					 node->name, count);
+	free(found);
+	return NULL;
 }
 
 int xpv_safekit_state(struct xpv_ctx *ctx, const struct xpv_node *node, const char *module, char **why)
@@ -156,10 +164,22 @@ int xpv_safekit_state(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
 		return XPV_ECONNECT;
 	}
 	state = (int)out.exit_code;
-	if (out.exit_code < XPV_SK_STOP || out.exit_code > XPV_SK_SECOND) {
-		*why = xpv_asprintf("safekit state -m %s -lq on %s exited %ld, not a module state: %s", module, node->name,
-				    out.exit_code, xpv_str_trim(out.err[0] ? out.err : out.out));
-		state = XPV_ECHECK;
+	{
+		/* -lq prints the state and exits with it (UG 9.4): both must say
+		 * the same, or the exit code is not SafeKit's (cmd.exe's 1 for a
+		 * command it does not know would read WAIT) */
+		char *word = xpv_safekit_value(out.out);
+
+		if (out.exit_code < XPV_SK_STOP || out.exit_code > XPV_SK_SECOND ||
+		    strcasecmp(word, xpv_safekit_state_name(state)) != 0) {
+			char *shown = xpv_text_clean(xpv_str_trim(out.err[0] ? out.err : out.out));
+
+			*why = xpv_asprintf("safekit state -m %s -lq on %s exited %ld and printed '%.80s', not a module state: %s",
+					    module, node->name, out.exit_code, word, shown);
+			free(shown);
+			state = XPV_ECHECK;
+		}
+		free(word);
 	}
 	xpv_shell_output_clear(&out);
 	return state;
@@ -190,6 +210,79 @@ char *xpv_safekit_get(struct xpv_ctx *ctx, const struct xpv_node *node, const ch
 	}
 	xpv_shell_output_clear(&out);
 	return value;
+}
+
+#define READY_MAX 4096
+
+struct body {
+	char text[READY_MAX + 1];
+	size_t len;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct body *b = arg;
+	size_t len = size * n, room = READY_MAX - b->len;
+
+	if (len > room)
+		return 0; /* a health answer is a word: stop reading */
+	memcpy(b->text + b->len, data, len);
+	b->len += len;
+	b->text[b->len] = '\0';
+	return len;
+}
+
+long xpv_safekit_ready(const struct xpv_scenario *sc, const struct xpv_node *node, const char *module, char **body,
+		       char **err)
+{
+	CURL *c = curl_easy_init();
+	char *url = xpv_asprintf("https://%s:%ld/var/modules/%s/ready.txt", node->host, sc->safekit.console_port, module);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = -1, timeout = (long)(sc->winrm.connect_timeout_s * 1000);
+	struct curl_slist *pins = NULL;
+	CURLcode cc;
+
+	struct body *b = xpv_calloc(1, sizeof(*b));
+
+	*err = NULL;
+	*body = NULL;
+	if (c == NULL) {
+		free(b);
+		*err = xpv_strdup("cannot start an HTTP client");
+		free(url);
+		return -1;
+	}
+	for (size_t i = 0; i < sc->n_resolve; i++) {
+		/* the scenario's resolve: as for every other connection */
+		char *e = xpv_asprintf("%s:%ld:%s", sc->resolve[i].host, sc->safekit.console_port, sc->resolve[i].address);
+
+		pins = curl_slist_append(pins, e);
+		free(e);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	/* SafeKit's own CA: the certificate is judged apart, nothing secret is sent */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	cc = curl_easy_perform(c);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	else
+		*err = xpv_asprintf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	curl_easy_cleanup(c);
+	curl_slist_free_all(pins);
+	free(url);
+	*body = xpv_strdup(b->text);
+	free(b);
+	return status;
 }
 
 /* ---- the view ---------------------------------------------------------------- */
@@ -352,13 +445,6 @@ static int run_on(struct xpv_ctx *ctx, const struct xpv_node *node, const char *
 	return *why != NULL ? -1 : 0;
 }
 
-/* The module name for commands that change the pair: the scenario's, or
- * the one `active` lists. */
-static char *module_for(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
-{
-	return xpv_safekit_module(ctx, node, why);
-}
-
 static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const struct xpv_node *active,
 		   const struct xpv_node *target, char **why, bool *refused)
 {
@@ -369,7 +455,7 @@ static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const s
 	*refused = false;
 	if (method == XPV_FAILOVER_RESTART_OWNER)
 		return xpv_topology_wsfc.trigger(ctx, method, active, target, why, refused); /* shutdown /r, as WSFC */
-	module = module_for(ctx, active, why);
+	module = xpv_safekit_module(ctx, active, why);
 	if (module == NULL)
 		return -1;
 	{
@@ -384,7 +470,7 @@ static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const s
 static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const struct xpv_node *home, char **why,
 		     bool *refused)
 {
-	char *module = module_for(ctx, active, why);
+	char *module = xpv_safekit_module(ctx, active, why);
 	int rc;
 
 	(void)home;
@@ -405,7 +491,7 @@ static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const s
 static int look(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node **active, bool *online)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	char *why = NULL, *module = module_for(ctx, ask, &why);
+	char *why = NULL, *module = xpv_safekit_module(ctx, ask, &why);
 	int state;
 
 	*active = NULL;
@@ -417,27 +503,35 @@ static int look(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xp
 		return rc;
 	}
 	state = xpv_safekit_state(ctx, ask, module, &why);
-	free(module);
 	if (state < 0) {
 		xpv_error_set(state, "%s", why);
 		free(why);
+		free(module);
 		return state;
 	}
 	if (state == XPV_SK_PRIM || state == XPV_SK_ALONE) {
+		/* PRIM or ALONE; Ready (its services started) only when its
+		 * health URL says OK: the state's exit code cannot tell */
+		char *body = NULL, *err = NULL;
+		long status = xpv_safekit_ready(sc, ask, module, &body, &err);
+
 		*active = ask;
-		*online = true;
+		*online = status == 200 && strcmp(xpv_str_trim(body), "OK") == 0;
+		free(body);
+		free(err);
 	} else if (state == XPV_SK_SECOND) {
-		/* still standing by: the other node is active, as far as it knows */
+		/* standing by: the other node is active as far as it knows, but
+		 * only that node can say it is ready */
 		*active = &sc->nodes[ask == &sc->nodes[0] ? 1 : 0];
-		*online = true;
 	}
+	free(module);
 	return 0;
 }
 
 static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
-	char *why = NULL, *module = module_for(ctx, node, &why), *up = NULL;
+	char *why = NULL, *module = xpv_safekit_module(ctx, node, &why), *up = NULL;
 	int s, rc;
 
 	(void)ask; /* a node tells its own module state */
@@ -467,7 +561,7 @@ static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const st
 
 static int rejoin(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
 {
-	char *module = module_for(ctx, node, why);
+	char *module = xpv_safekit_module(ctx, node, why);
 	int rc;
 
 	if (module == NULL)

@@ -8,7 +8,9 @@
 PY=/usr/bin/python3
 
 test_expect_success 'start the SafeKit lab pair' '
-	start_basic_lab "$XPV_LABS/safekit.yaml" &&
+	# a resync long enough to be seen under load
+	sed "s/^  resync_ms: .*/  resync_ms: 6000/" "$XPV_LABS/safekit.yaml" >slow-resync.yaml &&
+	start_basic_lab slow-resync.yaml &&
 	test -n "$CONSOLE_PORT" &&
 	test "$(jq -r .nodes[0].name lab-state/ready.json)" = XPSK1
 '
@@ -85,8 +87,12 @@ test_expect_success 'safekit start: the old primary rejoins as SECOND, up to dat
 	sk 127.0.10.11 state -m AM -lq >out && grep -q "^exit 4$" out &&
 	sk 127.0.10.11 get -m AM -r rfs.uptodate >out && test "$(head -1 out | tr -d "\r")" = down &&
 	sk 127.0.10.12 swap -m AM >out && grep -q "^exit 1$" out &&
-	sleep 2 &&
-	sk 127.0.10.11 get -m AM -r rfs.uptodate >out && test "$(head -1 out | tr -d "\r")" = up &&
+	for _ in $(seq 1 40); do
+		sk 127.0.10.11 get -m AM -r rfs.uptodate >out
+		[ "$(head -1 out | tr -d "\r")" = up ] && break
+		sleep 0.5
+	done &&
+	test "$(head -1 out | tr -d "\r")" = up &&
 	sk 127.0.10.12 state -m AM -lq >out && grep -q "^exit 3$" out &&
 	sk 127.0.10.12 swap -m AM >out && grep -q "^exit 0$" out &&
 	wait_for lab-events.jsonl "\"event\":\"move_done\"" 10 &&
