@@ -119,6 +119,15 @@ test_expect_success 'failover off: a stopped PRIM is not taken over; second refu
 '
 fi
 
+test_expect_success 'an exit code that is not SafeKit'"'"'s is no state: cmd.exe'"'"'s 1 for a missing command is not WAIT' '
+	printf "name: t\nlab: %s\ntopology: safekit\nsafekit: {module: AM, command: nosuchsafekit}\n" \
+		"$XPV_LABS/safekit.yaml" >missing.yaml &&
+	expect_code 3 "$XPV" run missing.yaml --out rm --only safekit-states -q 2>/dev/null &&
+	jq -r ".checks[].results[].message" rm/results.json >msgs &&
+	cat msgs &&
+	grep -q "safekit state -m AM -lq on XPSK1 exited 1 and printed .*, not a module state: .nosuchsafekit. is not recognized" msgs
+'
+
 test_expect_success 'a SafeKit lab file refuses a WSFC fault, a WSFC one a SafeKit fault' '
 	printf "base: %s\nfaults:\n  - {type: node-down, node: XPSK2}\n" "$XPV_LABS/safekit.yaml" >bad1.yaml &&
 	expect_code 2 "$XPLAB" bad1.yaml 2>err1 &&
