@@ -206,23 +206,33 @@ static int ask_safekit(struct xpv_winrm *s, struct found *f)
 	return 0;
 }
 
-/* A SafeKit node's virtual address (ServerConfig.xml, as Server
- * Configurator writes it: Failover/VirtualAddress, a guess at the layout). */
-static void ask_vip(struct xpv_winrm *s, struct found *f)
+/* The text at `xpath` in the node's ServerConfig.xml, or NULL with *why. */
+static char *server_config(struct xpv_winrm *s, const char *xpath, char **why)
 {
 	const char *args[] = { "\"" XPV_SERVER_CONFIG "\"" };
 	struct xpv_shell_output o = { 0 };
+	char *v = NULL;
+
+	*why = NULL;
+	if (xpv_winrm_exec(&o, s, "type", args, 1) == 0 && o.exit_code == 0)
+		v = xpv_xml_path_text(o.out ? o.out : "", xpath, why);
+	else
+		*why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
+	if (v == NULL)
+		xpv_rtrim(*why);
+	xpv_shell_output_clear(&o);
+	return v;
+}
+
+/* A SafeKit node's virtual address, as Server Configurator records it
+ * (Failover/VirtualAddress; the element's place is a guess). */
+static void ask_vip(struct xpv_winrm *s, struct found *f)
+{
 	char *why = NULL;
 
-	if (xpv_winrm_exec(&o, s, "type", args, 1) == 0 && o.exit_code == 0)
-		f->vip = xpv_xml_path_text(o.out ? o.out : "", "/server/Failover/VirtualAddress", &why);
-	else
-		why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
-	if (f->vip == NULL) {
-		xpv_rtrim(why);
+	f->vip = server_config(s, "/server/Failover/VirtualAddress", &why);
+	if (f->vip == NULL)
 		todo(f, "the virtual address (" XPV_SERVER_CONFIG " Failover/VirtualAddress: %s)", why);
-	}
-	xpv_shell_output_clear(&o);
 	free(why);
 }
 
@@ -285,19 +295,11 @@ out:
 /* The management server's web port (ServerConfig.xml). */
 static void ask_port(struct xpv_winrm *s, struct found *f)
 {
-	const char *args[] = { "\"" XPV_SERVER_CONFIG "\"" };
-	struct xpv_shell_output o = { 0 };
 	char *why = NULL;
 
-	if (xpv_winrm_exec(&o, s, "type", args, 1) == 0 && o.exit_code == 0)
-		f->port = xpv_xml_path_text(o.out ? o.out : "", "/server/WebApiConfig/Port", &why);
-	else
-		why = xpv_strdup(o.exit_code != 0 && o.err ? o.err : xpv_error_last());
-	if (f->port == NULL) {
-		xpv_rtrim(why);
+	f->port = server_config(s, "/server/WebApiConfig/Port", &why);
+	if (f->port == NULL)
 		todo(f, "the management server's port (" XPV_SERVER_CONFIG ": %s): the cluster address has none", why);
-	}
-	xpv_shell_output_clear(&o);
 	free(why);
 }
 

@@ -445,46 +445,40 @@ static int run_on(struct xpv_ctx *ctx, const struct xpv_node *node, const char *
 	return *why != NULL ? -1 : 0;
 }
 
-static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const struct xpv_node *active,
-		   const struct xpv_node *target, char **why, bool *refused)
+/* `safekit VERB -m MODULE` on `node`: 0, or -1 with *why set. */
+static int module_verb(struct xpv_ctx *ctx, const struct xpv_node *node, const char *verb, char **why)
 {
-	char *module;
+	char *module = xpv_safekit_module(ctx, node, why);
 	int rc;
 
-	(void)target;
-	*refused = false;
-	if (method == XPV_FAILOVER_RESTART_OWNER)
-		return xpv_topology_wsfc.trigger(ctx, method, active, target, why, refused); /* shutdown /r, as WSFC */
-	module = xpv_safekit_module(ctx, active, why);
 	if (module == NULL)
 		return -1;
 	{
-		const char *args[] = { "stop", "-m", module };
+		const char *args[] = { verb, "-m", module };
 
-		rc = run_on(ctx, active, args, 3, why);
+		rc = run_on(ctx, node, args, 3, why);
 	}
 	free(module);
 	return rc;
 }
 
+static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const struct xpv_node *active,
+		   const struct xpv_node *target, char **why, bool *refused)
+{
+	*refused = false;
+	if (method == XPV_FAILOVER_RESTART_OWNER)
+		return xpv_topology_wsfc.trigger(ctx, method, active, target, why, refused); /* shutdown /r, as WSFC */
+	return module_verb(ctx, active, "stop", why);
+}
+
 static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const struct xpv_node *home, char **why,
 		     bool *refused)
 {
-	char *module = xpv_safekit_module(ctx, active, why);
-	int rc;
+	/* swap fails unless the other node is SECOND: SafeKit said no */
+	int rc = module_verb(ctx, active, "swap", why);
 
 	(void)home;
-	*refused = false;
-	if (module == NULL)
-		return -1;
-	{
-		/* swap fails unless the other node is SECOND: SafeKit said no */
-		const char *args[] = { "swap", "-m", module };
-
-		rc = run_on(ctx, active, args, 3, why);
-		*refused = rc < 0 && strstr(*why, "exited") != NULL;
-	}
-	free(module);
+	*refused = rc < 0 && *why != NULL && strstr(*why, "exited") != NULL;
 	return rc;
 }
 
@@ -561,18 +555,7 @@ static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const st
 
 static int rejoin(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
 {
-	char *module = xpv_safekit_module(ctx, node, why);
-	int rc;
-
-	if (module == NULL)
-		return -1;
-	{
-		const char *args[] = { "start", "-m", module };
-
-		rc = run_on(ctx, node, args, 3, why);
-	}
-	free(module);
-	return rc;
+	return module_verb(ctx, node, "start", why);
 }
 
 /* SafeKit 8 writes its module log to the Application event log, source
