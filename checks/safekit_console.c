@@ -35,6 +35,14 @@ static void certificate(struct xpv_ctx *ctx, const struct xpv_node *node)
 	struct xpv_peer p;
 	int days = 0, secs = 0;
 
+	if (sc->safekit.console_http) {
+		xpv_ctx_report_owned(ctx, target, XPV_SKIP, exp, xpv_strdup("HTTP"),
+				     xpv_asprintf("the web console of %s serves HTTP (safekit.console: http): no certificate "
+						  "to check, and its login goes in clear", node->name));
+		free(target);
+		free(exp);
+		return;
+	}
 	if (xpv_tls_fetch(&p, name, address_of(sc, node->host), sc->safekit.console_port,
 			  (long)(sc->winrm.connect_timeout_s * 1000)) < 0) {
 		xpv_ctx_report_owned(ctx, target, XPV_ERROR, exp, xpv_strdup("no answer"),

@@ -97,8 +97,10 @@ int xpv_labrun_prepare(struct xpv_labrun **out, struct xpv_scenario *sc)
 	sc->cluster.address_host = xpv_strdup(role_fqdn);
 	sc->cluster.scheme = xpv_strdup("https");
 	sc->cluster.port = c->https_port;
-	if (c->topology == LAB_TOPOLOGY_SAFEKIT)
+	if (c->topology == LAB_TOPOLOGY_SAFEKIT) {
 		sc->safekit.console_port = c->console_port;
+		sc->safekit.console_http = c->safekit.console_http;
+	}
 	add_pin(sc, role_fqdn, c->cluster.role_address);
 	sc->nodes = xpv_calloc(c->n_nodes, sizeof(*sc->nodes));
 	sc->n_nodes = c->n_nodes;

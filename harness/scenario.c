@@ -424,9 +424,13 @@ static void load_services(struct xpv_yaml *Y, const struct xpv_yaml_field *f, ya
 	xpv_yaml_map(Y, n, path, services_fields, base);
 }
 
+/* SafeKit's web server serves one of HTTPS 9453 and HTTP 9010 (UG 10.9.2) */
+static const char *const console_choices[] = { "https", "http", NULL };
+
 static const struct xpv_yaml_field safekit_fields[] = {
 	{ .key = "module", .type = XPV_Y_STRING, .off = SC(safekit.module) },
 	{ .key = "command", .type = XPV_Y_STRING, .off = SC(safekit.command) },
+	{ .key = "console", .type = XPV_Y_ENUM, .off = SC(safekit.console_http), .choices = console_choices },
 	{ .key = "console_port", .type = XPV_Y_INT, .off = SC(safekit.console_port), .min = 1, .max = 65535 },
 	{ .key = "external_sql", .type = XPV_Y_BOOL, .off = SC(safekit.external_sql) },
 	{ 0 }
@@ -838,7 +842,6 @@ static void set_defaults(struct xpv_scenario *sc)
 	for (size_t i = 0; i < XPV_MAX_SERVICES; i++)
 		sc->services[i].key = xpv_strdup(known_services[i].key);
 	sc->n_services = XPV_MAX_SERVICES; /* all, until the topology is known */
-	sc->safekit.console_port = 9453;
 	sc->login.method = XPV_LOGIN_BASIC;
 	sc->tls.expiry_warn_days = 30;
 	sc->failover.method = XPV_FAILOVER_RESTART_OWNER;
@@ -891,6 +894,8 @@ static void finish_defaults(struct xpv_scenario *sc)
 	}
 	if (sc->safekit.command == NULL)
 		sc->safekit.command = xpv_strdup("safekit");
+	if (sc->safekit.console_port == 0)
+		sc->safekit.console_port = sc->safekit.console_http ? 9010 : 9453;
 	if (sc->winrm.port == 0)
 		sc->winrm.port = sc->winrm.transport == XPV_TRANSPORT_HTTPS ? 5986 : 5985;
 	if (sc->winrm.spn_service == NULL)

@@ -113,7 +113,8 @@ struct xpv_scenario {
 	struct {
 		char *module;       /* the mirror module; NULL: `safekit module list` */
 		char *command;      /* safekit.exe as run on a node ("safekit") */
-		long console_port;  /* the web console's HTTPS port (9453) */
+		int console_http;   /* 1: the web console serves HTTP (SafeKit's default), 0: HTTPS (an enum choice) */
+		long console_port;  /* its port: 9453 for HTTPS, 9010 for HTTP unless set */
 		bool external_sql;  /* SQL Server outside the pair: no replication */
 	} safekit;
 

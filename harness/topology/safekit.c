@@ -236,7 +236,8 @@ long xpv_safekit_ready(const struct xpv_scenario *sc, const struct xpv_node *nod
 		       char **err)
 {
 	CURL *c = curl_easy_init();
-	char *url = xpv_asprintf("https://%s:%ld/var/modules/%s/ready.txt", node->host, sc->safekit.console_port, module);
+	char *url = xpv_asprintf("%s://%s:%ld/var/modules/%s/ready.txt", sc->safekit.console_http ? "http" : "https",
+				 node->host, sc->safekit.console_port, module);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long status = -1, timeout = (long)(sc->winrm.connect_timeout_s * 1000);
 	struct curl_slist *pins = NULL;
@@ -261,7 +262,7 @@ long xpv_safekit_ready(const struct xpv_scenario *sc, const struct xpv_node *nod
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, sc->safekit.console_http ? "http" : "https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

@@ -46,8 +46,8 @@ size_t xpv_safekit_confinfo_nodes(const char *text, char **names, size_t max);
  * cmd.exe's to interpret. */
 bool xpv_safekit_name_ok(const char *name);
 
-/* GET /var/modules/MODULE/ready.txt on `node`'s web console (HTTPS
- * safekit.console_port, the scenario's resolve, certificate not verified:
+/* GET /var/modules/MODULE/ready.txt on `node`'s web console (HTTPS or
+ * HTTP as safekit.console says, safekit.console_port, the scenario's resolve, certificate not verified:
  * SafeKit's own CA, nothing secret sent): the HTTP status with *body (new
  * string, at most 4 KiB), or -1 with *err set. OK means PRIM or ALONE and
  * Ready (UG 13.6.3). */

@@ -239,11 +239,12 @@ static void test_safekit_defaults(void **state)
 	free(path);
 	/* an external SQL Server is not the module's; a service added to WSFC's three is kept */
 	assert_int_equal(load_text(&sc, &d, &path,
-				   "name: sk\ntopology: safekit\nsafekit: {external_sql: true, module: MSF}\n"
+				   "name: sk\ntopology: safekit\nsafekit: {external_sql: true, module: MSF, console: http}\n"
 				   "cluster: {name: xpvip, address: https://xpvip.lab}\n"
 				   "nodes: [{name: a, host: a.lab}, {name: b, host: b.lab}]\n"),
 			 0);
 	assert_int_equal(sc->n_services, 5);
+	assert_int_equal(sc->safekit.console_port, 9010); /* SafeKit's default web server: HTTP */
 	assert_null(xpv_scenario_service(sc, "sql_server"));
 	assert_string_equal(sc->safekit.module, "MSF");
 	xpv_scenario_free(sc);
