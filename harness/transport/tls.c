@@ -12,12 +12,81 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+/* One client context for every fetch of the process (an SSL_CTX is made
+ * for sharing: SSL_new from many threads), and the CA stores the chains
+ * are judged against, each file loaded once: at 64 nodes, making them
+ * anew per endpoint was a fifth of the certificate check's CPU. */
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static SSL_CTX *shared_ctx;
+
+#define MAX_STORES 4
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *path; /* NULL: the system's default paths */
+	X509_STORE *store;
+	bool used;
+} stores[MAX_STORES];
+
+static void tls_cleanup(void)
+{
+	SSL_CTX_free(shared_ctx);
+	for (size_t i = 0; i < MAX_STORES; i++) {
+		free(stores[i].path);
+		X509_STORE_free(stores[i].store);
+	}
+}
+
+static void tls_init(void)
+{
+	shared_ctx = SSL_CTX_new(TLS_client_method());
+	atexit(tls_cleanup);
+}
+
+/* The CA store of `ca_file` (NULL: the system's), loaded on first use; a
+ * new reference, or NULL when the file cannot be read. */
+static X509_STORE *store_for(const char *ca_file)
+{
+	X509_STORE *st = NULL;
+	size_t i;
+
+	pthread_once(&tls_once, tls_init);
+	pthread_mutex_lock(&stores_lock);
+	for (i = 0; i < MAX_STORES && stores[i].used; i++)
+		if ((ca_file == NULL) == (stores[i].path == NULL) && (ca_file == NULL || strcmp(ca_file, stores[i].path) == 0))
+			break;
+	if (i < MAX_STORES && stores[i].used) {
+		st = stores[i].store;
+	} else {
+		st = X509_STORE_new();
+		if (st != NULL &&
+		    (ca_file != NULL ? X509_STORE_load_file(st, ca_file) != 1 : X509_STORE_set_default_paths(st) != 1)) {
+			X509_STORE_free(st);
+			st = NULL;
+		}
+		/* kept when there is room; a fifth CA file is loaded each time */
+		if (st != NULL && i < MAX_STORES) {
+			stores[i].path = ca_file ? xpv_strdup(ca_file) : NULL;
+			stores[i].store = st;
+			stores[i].used = true;
+		} else if (st != NULL) {
+			pthread_mutex_unlock(&stores_lock);
+			return st;
+		}
+	}
+	if (st != NULL)
+		X509_STORE_up_ref(st);
+	pthread_mutex_unlock(&stores_lock);
+	return st;
+}
 
 /* A connected TCP socket, or -1 with `*code` and the last error set. */
 static int connect_to(const char *address, long port, long timeout_ms, int *code)
@@ -66,7 +135,6 @@ static int connect_to(const char *address, long port, long timeout_ms, int *code
 
 int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long port, long timeout_ms)
 {
-	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	STACK_OF(X509) *served;
 	BIO *mem = NULL;
@@ -78,8 +146,8 @@ int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long
 	fd = connect_to(address, port, timeout_ms, &rc);
 	if (fd < 0)
 		return rc;
-	ctx = SSL_CTX_new(TLS_client_method());
-	ssl = ctx ? SSL_new(ctx) : NULL;
+	pthread_once(&tls_once, tls_init);
+	ssl = shared_ctx ? SSL_new(shared_ctx) : NULL;
 	if (ssl == NULL) {
 		rc = xpv_error_set(XPV_ETLS, "cannot set up TLS");
 		goto out;
@@ -138,7 +206,6 @@ out:
 		SSL_shutdown(ssl);
 		SSL_free(ssl);
 	}
-	SSL_CTX_free(ctx);
 	close(fd);
 	if (rc < 0)
 		xpv_peer_clear(p);
@@ -156,12 +223,11 @@ void xpv_peer_clear(struct xpv_peer *p)
 
 const char *xpv_tls_chain_problem(const struct xpv_peer *p, const char *ca_file)
 {
-	X509_STORE *store = X509_STORE_new();
+	X509_STORE *store = store_for(ca_file);
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	const char *problem = NULL;
 
-	if (store == NULL || ctx == NULL ||
-	    (ca_file != NULL ? X509_STORE_load_file(store, ca_file) != 1 : X509_STORE_set_default_paths(store) != 1)) {
+	if (store == NULL || ctx == NULL) {
 		problem = "the CA file cannot be read";
 		goto out;
 	}
