@@ -102,6 +102,11 @@ int xpv_ctx_wql_fresh(json_t **rows, struct xpv_ctx *ctx, const struct xpv_node 
 int xpv_ctx_exec(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
 		 const char *command, const char *const *args, size_t n_args);
 
+/* The same for a command that only reads (type, a Get- script): answers
+ * (and failures) are cached as WQL ones are, until a disruptive check runs. */
+int xpv_ctx_exec_cached(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
+			const char *command, const char *const *args, size_t n_args);
+
 /* A WMI method on `node` (see xpv_winrm_invoke). */
 int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *node, const char *class_uri,
 		   const char *method, const struct xpv_kv *selectors, size_t n_selectors,

@@ -179,7 +179,7 @@ char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char 
 	char *text = NULL;
 
 	*why = NULL;
-	if (xpv_ctx_exec(&out, ctx, node, command, args, n_args) < 0) {
+	if (xpv_ctx_exec_cached(&out, ctx, node, command, args, n_args) < 0) {
 		*why = xpv_strdup(xpv_error_last());
 		xpv_shell_output_clear(&out);
 		return NULL;

@@ -57,7 +57,8 @@ json_t *xpv_service_row(const json_t *rows, const char *name);
 
 /* Runs `command` with `args` on `node` (cmd.exe, through the run's
  * session); its stdout as a new string, or NULL with *why set (new string:
- * no answer, or the exit code and stderr). */
+ * no answer, or the exit code and stderr). For commands that only read:
+ * the answer is shared through the run's cache until a disruptive check. */
 char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char *command, const char *const *args,
 		   size_t n_args, char **why);
 

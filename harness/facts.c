@@ -205,6 +205,71 @@ int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const stru
 	return rc;
 }
 
+int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
+			  const char *command, const char *const *args, size_t n_args)
+{
+	/* kept in the WQL cache under a namespace no query has, the command
+	 * line its key (the words joined by the unit separator) */
+	size_t i = node_index(f, node);
+	char *key = xpv_strdup(command);
+	struct cached hit = { 0 };
+	bool found = false;
+	int rc;
+
+	for (size_t k = 0; k < n_args; k++) {
+		char *next = xpv_asprintf("%s\x1f%s", key, args[k]);
+
+		free(key);
+		key = next;
+	}
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&f->lock);
+	for (size_t k = 0; k < f->n_cache && !found; k++) {
+		const struct cached *c = &f->cache[k];
+
+		if (c->node == i && strcmp(c->ns, "exec") == 0 && strcmp(c->query, key) == 0) {
+			found = true;
+			hit = (struct cached){ .rows = json_incref(c->rows), .rc = c->rc, .error = xpv_strdup(c->error) };
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (found) {
+		const json_t *o = json_object_get(hit.rows, "out"), *e = json_object_get(hit.rows, "err");
+
+		rc = hit.rc;
+		if (rc < 0)
+			xpv_error_set(rc, "%s", hit.error);
+		out->out = xpv_strdup(rc == 0 ? json_string_value(o) : "");
+		out->out_len = rc == 0 ? json_string_length(o) : 0;
+		out->err = xpv_strdup(rc == 0 ? json_string_value(e) : "");
+		out->err_len = rc == 0 ? json_string_length(e) : 0;
+		out->exit_code = rc == 0 ? (long)json_integer_value(json_object_get(hit.rows, "exit")) : -1;
+		out->done = rc == 0;
+		json_decref(hit.rows);
+		free(hit.error);
+		free(key);
+		return rc;
+	}
+	rc = xpv_facts_exec(out, f, node, command, args, n_args);
+	{
+		/* as it came, failures too (an unreachable node is not asked twice) */
+		json_t *row = rc == 0 ? json_pack("{s:s%,s:s%,s:I}", "out", out->out ? out->out : "", out->out_len, "err",
+						  out->err ? out->err : "", out->err_len, "exit", (json_int_t)out->exit_code)
+				      : NULL;
+
+		if (rc < 0 || row != NULL) {
+			pthread_mutex_lock(&f->lock);
+			f->cache = xpv_realloc(f->cache, (f->n_cache + 1) * sizeof(*f->cache));
+			f->cache[f->n_cache++] = (struct cached){ .node = i, .ns = xpv_strdup("exec"), .query = key, .rows = row,
+								  .rc = rc, .error = rc < 0 ? xpv_strdup(xpv_error_last()) : NULL };
+			pthread_mutex_unlock(&f->lock);
+			key = NULL;
+		}
+	}
+	free(key);
+	return rc;
+}
+
 int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *node, const char *class_uri,
 		     const char *method, const struct xpv_kv *selectors, size_t n_selectors,
 		     const struct xpv_kv *params, size_t n_params)

@@ -30,6 +30,11 @@ int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *nod
 		  const char *query, bool fresh);
 
 /* A remote command on `node` (never cached). */
+/* The same for a command that only reads (type, Get-...): its answer, or
+ * its failure, is kept and shared until xpv_facts_forget. */
+int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
+			  const char *command, const char *const *args, size_t n_args);
+
 int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
 		   const char *command, const char *const *args, size_t n_args);
 

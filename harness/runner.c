@@ -258,6 +258,12 @@ int xpv_ctx_exec(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct
 	return xpv_facts_exec(out, ctx->run->facts, node, command, args, n_args);
 }
 
+int xpv_ctx_exec_cached(struct xpv_shell_output *out, struct xpv_ctx *ctx, const struct xpv_node *node,
+			const char *command, const char *const *args, size_t n_args)
+{
+	return xpv_facts_exec_cached(out, ctx->run->facts, node, command, args, n_args);
+}
+
 int xpv_ctx_invoke(json_t **out, struct xpv_ctx *ctx, const struct xpv_node *node, const char *class_uri,
 		   const char *method, const struct xpv_kv *selectors, size_t n_selectors,
 		   const struct xpv_kv *params, size_t n_params)

@@ -59,4 +59,11 @@ test_expect_success 'a registration that is no URL, and a ServerConfig.xml that 
 	result identical-nodes XPNODE2/xprotect-version | grep -q "^error: cannot read XPNODE2.s xprotect-version: .*not well-formed XML"
 '
 
+test_expect_success 'a file two checks read is fetched once a run (the run'"'"'s cache)' '
+	printf "name: once\nlab: %s\n" "$XPV_LABS/healthy.yaml" >once.yaml &&
+	"$XPV" run once.yaml --out ro --evidence evo -q --only identical-nodes,registered-cluster-address 2>/dev/null &&
+	test "$(grep -c "<rsp:Arguments>\"C:.ProgramData.Milestone.XProtect Management Server.ServerConfig.xml\"</rsp:Arguments>" evo/*/transcripts/XPNODE2.txt)" = 1 &&
+	jq -e "[.checks[] | select(.id == \"identical-nodes\" or .id == \"registered-cluster-address\") | .verdict] == [\"pass\", \"pass\"]" ro/results.json
+'
+
 test_done
