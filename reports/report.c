@@ -114,6 +114,7 @@ json_t *xpv_report_document(const struct xpv_run *run)
 	json_object_set_new(s, "name", jstr(sc->name));
 	json_object_set_new(s, "description", jstr(sc->description));
 	json_object_set_new(s, "file", jstr(sc->file));
+	json_object_set_new(s, "topology", json_string(sc->topology == XPV_TOPOLOGY_SAFEKIT ? "safekit" : "wsfc"));
 	json_object_set_new(s, "cluster", json_pack("{s:o,s:o,s:o}", "name", jstr(sc->cluster.name), "role",
 						    jstr(sc->cluster.role), "address", jstr(sc->cluster.address)));
 	for (size_t i = 0; i < sc->n_nodes; i++)

@@ -57,6 +57,7 @@ test_expect_success "$name: every report written and valid" '
 	xmllint --noout --schema "$XPV_TEST_DATA/junit/JUnit.xsd" r/junit.xml &&
 	xmllint --noout --schema "$XPV_TEST_DATA/junit/junit-10.xsd" r/junit.xml &&
 	/usr/bin/python3 "$XPV_SRC/tests/validate-results.py" "$XPV_SRC/docs/results.schema.json" r/results.json &&
+	test "$(jq -r .scenario.topology r/results.json)" = "$topology" &&
 	grep -q "</html>" r/report.html &&
 	test -s r/lab-events.jsonl &&
 	! grep -rq "lab-Winrm-2026\|lab-Login-2026" r ev err
