@@ -190,9 +190,17 @@ static int header(xmlTextWriterPtr w, const json_t *doc)
 	dur = xpv_asprintf("%.3f s", json_number_value(json_object_get(run, "duration_s")));
 	W(xmlTextWriterStartElement(w, BAD_CAST "table"));
 	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "meta"));
-	W(meta_row(w, "Cluster", xpv_json_str(cl, "name")));
-	W(meta_row(w, "Role", xpv_json_str(cl, "role")));
-	W(meta_row(w, "Cluster address", xpv_json_str(cl, "address")));
+	if (strcmp(xpv_json_str(sc, "topology"), "safekit") == 0) {
+		/* Management Server Failover: a SafeKit pair on a virtual address */
+		W(meta_row(w, "High availability", "Management Server Failover (SafeKit mirror module)"));
+		W(meta_row(w, "Virtual name", xpv_json_str(cl, "name")));
+		W(meta_row(w, "Virtual address", xpv_json_str(cl, "address")));
+	} else {
+		W(meta_row(w, "High availability", "Windows Server Failover Clustering"));
+		W(meta_row(w, "Cluster", xpv_json_str(cl, "name")));
+		W(meta_row(w, "Role", xpv_json_str(cl, "role")));
+		W(meta_row(w, "Cluster address", xpv_json_str(cl, "address")));
+	}
 	W(meta_row(w, "Nodes", nodes));
 	W(meta_row(w, "Scenario", xpv_json_str(sc, "name")));
 	W(meta_row(w, "Scenario file", xpv_json_str(sc, "file")));

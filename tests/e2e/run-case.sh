@@ -58,6 +58,11 @@ test_expect_success "$name: every report written and valid" '
 	xmllint --noout --schema "$XPV_TEST_DATA/junit/junit-10.xsd" r/junit.xml &&
 	/usr/bin/python3 "$XPV_SRC/tests/validate-results.py" "$XPV_SRC/docs/results.schema.json" r/results.json &&
 	test "$(jq -r .scenario.topology r/results.json)" = "$topology" &&
+	if [ "$topology" = safekit ]; then
+		grep -q "<td>Management Server Failover (SafeKit mirror module)</td>" r/report.html
+	else
+		grep -q "<td>Windows Server Failover Clustering</td>" r/report.html
+	fi &&
 	grep -q "</html>" r/report.html &&
 	test -s r/lab-events.jsonl &&
 	! grep -rq "lab-Winrm-2026\|lab-Login-2026" r ev err
