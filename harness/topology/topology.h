@@ -67,7 +67,10 @@ struct xpv_topology {
 
 	/* One look during a failover, asking `ask` alone and fresh: the
 	 * active node (NULL: none, or one outside the scenario) and whether it
-	 * is online. 0, or a negative xpv_err when `ask` did not answer. */
+	 * is online (WSFC: the group Online; SafeKit: `ask` itself is PRIM or
+	 * ALONE and its health URL says Ready; a SECOND names the other node
+	 * but cannot vouch for it). 0, or a negative xpv_err when `ask` did
+	 * not answer. */
 	int (*look)(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node **active, bool *online);
 
 	/* Whether `node`, back after a failover, stands by again as `ask`
