@@ -45,7 +45,6 @@ struct takeover {
 	bool stop;                      /* stop-primary: the old primary is stopped, then started again */
 	bool hand_back;                 /* the failback: a graceful hand-over home */
 	char *what;                     /* "role ms-role", "module AM" */
-	const char *rejoin_words;       /* what the old owner rejoins, in messages */
 	const struct xpv_node *old_owner;
 	const struct xpv_node *target;  /* where a move goes */
 	long poll_ms, fast_ms;
@@ -250,27 +249,18 @@ static void *observe_services(void *arg)
 	return NULL;
 }
 
-/* Whether the old owner stands by again as another node reports it (the
- * new owner first); notes how it was seen. */
+/* Whether the old owner stands by again (the new owner asked first where
+ * the manager's word comes from the others); notes how it was seen. */
 static bool old_owner_standing_by(struct takeover *t)
 {
-	const struct xpv_scenario *sc = t->sc;
-	const struct xpv_node *ask;
+	const struct xpv_node *prefer;
 	char *state = NULL;
-	int rc = -1;
+	int rc;
 
 	pthread_mutex_lock(&t->lock);
-	ask = t->new_owner;
+	prefer = t->new_owner;
 	pthread_mutex_unlock(&t->lock);
-	for (size_t k = 0; k < sc->n_nodes && rc < 0; k++) {
-		const struct xpv_node *n = ask != NULL && k == 0 ? ask : &sc->nodes[k];
-
-		if (n == t->old_owner && sc->n_nodes > 1 && t->topo == &xpv_topology_wsfc)
-			continue;
-		free(state);
-		state = NULL;
-		rc = t->topo->standing_by(t->ctx, n, t->old_owner, &state);
-	}
+	rc = t->topo->standing_by(t->ctx, t->old_owner, prefer, &state);
 	pthread_mutex_lock(&t->lock);
 	if (state != NULL) {
 		free(t->old_owner_state);
@@ -497,7 +487,7 @@ static void old_owner_result(struct takeover *t, const char *prefix)
 					? (t->stop && t->old_owner_state ? xpv_strdup(t->old_owner_state)
 									 : xpv_strdup("it does not answer"))
 				: t->old_owner_state == NULL ? xpv_asprintf("it answers, but no node reports its state in %s",
-									    t->rejoin_words)
+									    t->topo->standby_words)
 							     : xpv_asprintf("it answers, but %s reports it %s", t->topo->manager,
 									    t->old_owner_state);
 
@@ -505,31 +495,31 @@ static void old_owner_result(struct takeover *t, const char *prefix)
 		obs = t->at_us[ST_OLD_OWNER_BACK] == 0 ? xpv_strdup("not back")
 			: xpv_asprintf("back, %s", t->old_owner_state ? t->old_owner_state : "state unknown");
 		msg = t->cut != NULL ? xpv_asprintf("%s was not seen back in %s before the observation ended (%s): %s%s%s",
-						    old, t->rejoin_words, seen_as, t->cut, t->restored ? "; " : "",
+						    old, t->topo->standby_words, seen_as, t->cut, t->restored ? "; " : "",
 						    t->restored ? t->restored : "")
 				     : xpv_asprintf("%s did not rejoin %s within %g s of the trigger: %s%s%s", old,
-						    t->rejoin_words, t->sc->failover.timeout_s, seen_as, t->restored ? "; " : "",
+						    t->topo->standby_words, t->sc->failover.timeout_s, seen_as, t->restored ? "; " : "",
 						    t->restored ? t->restored : "");
 		free(seen_as);
 	} else if (t->old_owner_running != NULL) {
 		v = XPV_FAIL;
 		obs = xpv_asprintf("Up, runs %s", t->old_owner_running);
 		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, but runs %s though %s owns the role",
-				   old, t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->old_owner_running, t->new_owner->name);
+				   old, t->topo->standby_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->old_owner_running, t->new_owner->name);
 	} else if (!t->old_owner_answered) {
 		v = XPV_ERROR;
 		obs = xpv_strdup("Up, services not seen");
 		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, but its services were not seen%s%s", old,
-				   t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->watch_cut ? ": " : " (it did not answer)",
+				   t->topo->standby_words, ms_from_trigger(t, ST_OLD_OWNER_UP), t->watch_cut ? ": " : " (it did not answer)",
 				   t->watch_cut ? t->watch_cut : "");
 	} else {
 		v = XPV_PASS;
 		obs = xpv_asprintf("Up after %ld ms, role services stopped", ms_from_trigger(t, ST_OLD_OWNER_UP));
 		msg = xpv_asprintf("%s rejoined %s %ld ms after the trigger, with no role service running", old,
-				   t->rejoin_words, ms_from_trigger(t, ST_OLD_OWNER_UP));
-		if (t->sc->topology == XPV_TOPOLOGY_SAFEKIT && t->at_us[ST_OLD_OWNER_BACK] != 0) {
-			/* how long the resynchronisation took, from the node's return */
-			char *more = xpv_asprintf("%s (resynchronised %ld ms after it %s)", msg,
+				   t->topo->standby_words, ms_from_trigger(t, ST_OLD_OWNER_UP));
+		if (t->topo->settle_verb != NULL && t->at_us[ST_OLD_OWNER_BACK] != 0) {
+			/* how long it took to stand by (SafeKit: resync), from its return */
+			char *more = xpv_asprintf("%s (%s %ld ms after it %s)", msg, t->topo->settle_verb,
 						  ms_from_trigger(t, ST_OLD_OWNER_UP) - ms_from_trigger(t, ST_OLD_OWNER_BACK),
 						  t->stop ? "was started again" : "answered again");
 
@@ -742,7 +732,6 @@ static void takeover_init(struct takeover *t, struct xpv_ctx *ctx, enum xpv_fail
 	t->restart = method == XPV_FAILOVER_RESTART_OWNER;
 	t->stop = method == XPV_FAILOVER_STOP_PRIMARY;
 	t->what = t->topo->role(sc);
-	t->rejoin_words = sc->topology == XPV_TOPOLOGY_SAFEKIT ? "the pair as SECOND, up to date" : "the cluster";
 	t->group_state = -1;
 	t->poll_ms = sc->failover.poll_ms;
 	t->fast_ms = t->poll_ms / 10 > 10 ? t->poll_ms / 10 : 10;
@@ -773,9 +762,7 @@ static int run(struct xpv_ctx *ctx)
 	takeover_init(&t, ctx, sc->failover.method);
 	if (preconditions(&t, &why) < 0) {
 		struct xpv_outcome o = { .target = "preconditions", .verdict = XPV_ERROR,
-					 .expected = sc->topology == XPV_TOPOLOGY_SAFEKIT
-							     ? "one node PRIM, the other SECOND and up to date"
-							     : "all nodes Up, role Online, another possible owner",
+					 .expected = t.topo->ready_words,
 					 .observed = why, .message = why };
 		char *msg = xpv_asprintf("nothing was disrupted: %s", why);
 

@@ -197,6 +197,21 @@ char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char 
 	return text;
 }
 
+int xpv_node_restart(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
+{
+	static const char *const args[] = { "/r", "/t", "0", "/f" };
+	struct xpv_shell_output out;
+	int rc = xpv_ctx_exec(&out, ctx, node, "shutdown", args, 4);
+
+	*why = NULL;
+	if (rc == 0 && out.exit_code != 0)
+		*why = xpv_asprintf("shutdown /r on %s exited %ld: %s", node->name, out.exit_code, out.err);
+	else if (rc < 0)
+		*why = xpv_asprintf("cannot restart %s: %s", node->name, xpv_error_last());
+	xpv_shell_output_clear(&out);
+	return *why != NULL ? -1 : 0;
+}
+
 char *xpv_node_powershell(struct xpv_ctx *ctx, const struct xpv_node *node, const char *script, char **why)
 {
 	char *b64 = xpv_powershell_encode(script), *out;

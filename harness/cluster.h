@@ -62,6 +62,10 @@ json_t *xpv_service_row(const json_t *rows, const char *name);
 char *xpv_node_run(struct xpv_ctx *ctx, const struct xpv_node *node, const char *command, const char *const *args,
 		   size_t n_args, char **why);
 
+/* Restarts `node` at once (`shutdown /r /t 0 /f`, what the guide and
+ * Milestone's failover test do): 0, or -1 with *why set. */
+int xpv_node_restart(struct xpv_ctx *ctx, const struct xpv_node *node, char **why);
+
 /* Runs PowerShell `script` on `node` (powershell -NoProfile -NonInteractive
  * -EncodedCommand: base64 of UTF-16LE, so no character of the script is
  * cmd.exe's to interpret); its stdout, or NULL with *why set. */

@@ -852,46 +852,49 @@ static void set_defaults(struct xpv_scenario *sc)
 	sc->deadline_s = 3600;
 }
 
+/* Where service i of known_services stands in the scenario's checks: its
+ * place among the topology's defaults; after them, in table order, when
+ * only the scenario names it; 0 when it is not checked. */
+static int service_rank(const struct xpv_scenario *sc, size_t i)
+{
+	bool safekit = sc->topology == XPV_TOPOLOGY_SAFEKIT;
+	int r = safekit ? known_services[i].safekit : known_services[i].wsfc;
+
+	if (safekit && sc->safekit.external_sql && strcmp(known_services[i].key, "sql_server") == 0)
+		r = 0; /* the SQL Server is outside the pair: not the module's */
+	if (r == 0 && sc->services[i].given)
+		r = XPV_MAX_SERVICES + 1 + (int)i;
+	return r;
+}
+
 /* Defaults that depend on what was loaded. */
 static void finish_defaults(struct xpv_scenario *sc)
 {
 	struct xpv_service kept[XPV_MAX_SERVICES];
 	size_t n = 0;
 
-	/* the topology's services in its order, then those the scenario adds */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int rank = 1; rank <= XPV_MAX_SERVICES; rank++) {
-			for (size_t i = 0; i < XPV_MAX_SERVICES; i++) {
-				int r = sc->topology == XPV_TOPOLOGY_SAFEKIT ? known_services[i].safekit : known_services[i].wsfc;
-				bool dflt = r != 0 && !(sc->topology == XPV_TOPOLOGY_SAFEKIT && sc->safekit.external_sql &&
-							strcmp(known_services[i].key, "sql_server") == 0);
-
-				if (pass == 0 ? dflt && r == rank : !dflt && sc->services[i].given && (int)i + 1 == rank)
-					kept[n++] = sc->services[i];
-			}
-		}
-	}
+	/* services[] holds every known service, in known_services' order */
 	for (size_t i = 0; i < XPV_MAX_SERVICES; i++) {
-		bool in = false;
+		struct xpv_service *svc = &sc->services[i];
 
-		for (size_t k = 0; k < n; k++)
-			in = in || kept[k].key == sc->services[i].key;
-		if (!in) {
-			free(sc->services[i].key);
-			free(sc->services[i].name);
-			free(sc->services[i].resource);
+		if (service_rank(sc, i) == 0) {
+			free(svc->key);
+			free(svc->name);
+			free(svc->resource);
+			continue;
 		}
+		if (svc->name == NULL)
+			svc->name = xpv_strdup(known_services[i].name);
+		if (svc->resource == NULL)
+			svc->resource = xpv_strdup(svc->name);
 	}
+	for (int rank = 1; rank <= 2 * XPV_MAX_SERVICES; rank++)
+		for (size_t i = 0; i < XPV_MAX_SERVICES; i++)
+			if (service_rank(sc, i) == rank)
+				kept[n++] = sc->services[i];
 	memset(sc->services, 0, sizeof(sc->services));
 	memcpy(sc->services, kept, n * sizeof(kept[0]));
 	sc->n_services = n;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < XPV_MAX_SERVICES; k++)
-			if (sc->services[i].name == NULL && strcmp(known_services[k].key, sc->services[i].key) == 0)
-				sc->services[i].name = xpv_strdup(known_services[k].name);
-		if (sc->services[i].resource == NULL)
-			sc->services[i].resource = xpv_strdup(sc->services[i].name);
-	}
 	if (sc->safekit.command == NULL)
 		sc->safekit.command = xpv_strdup("safekit");
 	if (sc->safekit.console_port == 0)

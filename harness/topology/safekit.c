@@ -11,8 +11,8 @@
 #include "safekit.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -467,9 +467,10 @@ static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const s
 		   const struct xpv_node *target, char **why, bool *refused)
 {
 	*refused = false;
-	if (method == XPV_FAILOVER_RESTART_OWNER)
-		return xpv_topology_wsfc.trigger(ctx, method, active, target, why, refused); /* shutdown /r, as WSFC */
-	return module_verb(ctx, active, "stop", why);
+	(void)target;
+	*why = NULL;
+	return method == XPV_FAILOVER_RESTART_OWNER ? xpv_node_restart(ctx, active, why)
+						    : module_verb(ctx, active, "stop", why);
 }
 
 static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const struct xpv_node *home, char **why,
@@ -523,13 +524,14 @@ static int look(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xp
 	return 0;
 }
 
-static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state)
+static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *node, const struct xpv_node *prefer,
+		       char **state)
 {
 	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
 	char *why = NULL, *module = xpv_safekit_module(ctx, node, &why), *up = NULL;
 	int s, rc;
 
-	(void)ask; /* a node tells its own module state */
+	(void)prefer; /* a node tells its own module state */
 	*state = NULL;
 	if (module == NULL) {
 		rc = xpv_error_set(XPV_ECONNECT, "%s", why);
@@ -570,37 +572,32 @@ struct keep {
 static void keep_node_log(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
 {
 	const struct keep *k = arg;
-	int64_t since = k->since_us;
-	char when[96], *query, *file, *name, *text = xpv_strdup("");
+	char when[96], *query, *file, *name, *text = NULL;
+	size_t len = 0, i;
 	json_t *rows = NULL, *row;
-	size_t i;
-	time_t t = (time_t)(since / 1000000);
+	time_t t = (time_t)(k->since_us / 1000000);
 	struct tm tm;
+	FILE *out = open_memstream(&text, &len); /* the answer may be long: no copy per line */
 
+	if (out == NULL)
+		return;
 	gmtime_r(&t, &tm);
 	/* a WQL datetime literal (DMTF, UTC) */
 	snprintf(when, sizeof(when), "%04d%02d%02d%02d%02d%02d.000000+000", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	query = xpv_asprintf("select TimeGenerated,Message from Win32_NTLogEvent where Logfile = 'Application' and "
 			     "SourceName = 'Evidian.SafeKit' and TimeGenerated >= '%s'", when);
-	if (xpv_ctx_wql_fresh(&rows, ctx, node, "root/cimv2", query) < 0) {
-		char *next = xpv_asprintf("could not read the Application event log of %s: %s\n", node->name,
-					  xpv_error_last());
-
-		free(text);
-		text = next;
+	if (xpv_ctx_wql_fresh(&rows, ctx, node, "root/cimv2", query) < 0)
+		fprintf(out, "could not read the Application event log of %s: %s\n", node->name, xpv_error_last());
+	json_array_foreach(rows, i, row)
+		fprintf(out, "%s %s\n", xpv_prop(row, "TimeGenerated"), xpv_prop(row, "Message"));
+	if (fclose(out) == 0) {
+		name = xpv_file_name(node->name);
+		file = xpv_asprintf("safekit/%s-%s-application-log.txt", k->label, name);
+		xpv_ctx_evidence(ctx, file, text);
+		free(name);
+		free(file);
 	}
-	json_array_foreach(rows, i, row) {
-		char *next = xpv_asprintf("%s%s %s\n", text, xpv_prop(row, "TimeGenerated"), xpv_prop(row, "Message"));
-
-		free(text);
-		text = next;
-	}
-	name = xpv_file_name(node->name);
-	file = xpv_asprintf("safekit/%s-%s-application-log.txt", k->label, name);
-	xpv_ctx_evidence(ctx, file, text);
-	free(name);
-	free(file);
 	free(text);
 	free(query);
 	json_decref(rows);
@@ -610,12 +607,17 @@ static void keep_log(struct xpv_ctx *ctx, int64_t since_us, const char *label)
 {
 	struct keep k = { since_us, label };
 
+	if (xpv_ctx_cancelled(ctx))
+		return; /* past the run's deadline: nothing more is asked */
 	xpv_ctx_each_node(ctx, keep_node_log, &k);
 }
 
 const struct xpv_topology xpv_topology_safekit = {
 	.name = "safekit",
 	.manager = "SafeKit",
+	.ready_words = "one node PRIM, the other SECOND and up to date",
+	.standby_words = "the pair as SECOND, up to date",
+	.settle_verb = "resynchronised",
 	.role = role,
 	.view = view,
 	.service_state = service_state,

@@ -32,6 +32,9 @@ struct xpv_ha_view {
 struct xpv_topology {
 	const char *name;    /* "wsfc", "safekit" */
 	const char *manager; /* who decides, in messages: "the cluster", "SafeKit" */
+	const char *ready_words;   /* what a failover needs first, in messages */
+	const char *standby_words; /* what a node back after a failover rejoins, in messages */
+	const char *settle_verb;   /* what a node back does before it stands by ("resynchronised"), or NULL */
 
 	/* What the services belong to, in messages ("role ms-role",
 	 * "module AM"); a new string. */
@@ -73,11 +76,13 @@ struct xpv_topology {
 	 * not answer. */
 	int (*look)(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node **active, bool *online);
 
-	/* Whether `node`, back after a failover, stands by again as `ask`
-	 * reports it (WSFC: Up in the cluster; SafeKit: SECOND and up to
-	 * date); *state says what it is (a new string). 1 yes, 0 not yet, a
-	 * negative xpv_err when nobody answered. */
-	int (*standing_by)(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state);
+	/* Whether `node`, back after a failover, stands by again (WSFC: Up as
+	 * the other nodes report it, `prefer` asked first; SafeKit: SECOND
+	 * and up to date as it reports itself); *state says what it is (a new
+	 * string, NULL when nobody said). 1 yes, 0 not yet, a negative xpv_err
+	 * when nobody answered. */
+	int (*standing_by)(struct xpv_ctx *ctx, const struct xpv_node *node, const struct xpv_node *prefer,
+			   char **state);
 
 	/* Keeps in the evidence what the manager itself logged on every node
 	 * since `since_us` (realtime; SafeKit: its lines in the Application

@@ -95,7 +95,6 @@ static int ready(struct xpv_ctx *ctx, const struct xpv_ha_view *v, char **why)
 	const char *owner;
 
 	*why = NULL;
-	(void)v;
 	/* a failover is decided on everything, as it is now: nodes, group, resources */
 	if (xpv_cluster_view_get(&full, ctx, v->source, true, true) < 0) {
 		*why = xpv_asprintf("cannot read the cluster: %s", xpv_error_last());
@@ -119,20 +118,6 @@ static int ready(struct xpv_ctx *ctx, const struct xpv_ha_view *v, char **why)
 		*why = xpv_strdup("no other node is Up to take the role over");
 out:
 	xpv_cluster_view_clear(&full);
-	return *why != NULL ? -1 : 0;
-}
-
-static int restart(struct xpv_ctx *ctx, const struct xpv_node *node, char **why)
-{
-	static const char *const args[] = { "/r", "/t", "0", "/f" };
-	struct xpv_shell_output out;
-	int rc = xpv_ctx_exec(&out, ctx, node, "shutdown", args, 4);
-
-	if (rc == 0 && out.exit_code != 0)
-		*why = xpv_asprintf("shutdown /r on %s exited %ld: %s", node->name, out.exit_code, out.err);
-	else if (rc < 0)
-		*why = xpv_asprintf("cannot restart %s: %s", node->name, xpv_error_last());
-	xpv_shell_output_clear(&out);
 	return *why != NULL ? -1 : 0;
 }
 
@@ -165,7 +150,7 @@ static int trigger(struct xpv_ctx *ctx, enum xpv_failover_method method, const s
 {
 	*why = NULL;
 	*refused = false;
-	return method == XPV_FAILOVER_MOVE_ROLE ? move(ctx, target, why, refused) : restart(ctx, active, why);
+	return method == XPV_FAILOVER_MOVE_ROLE ? move(ctx, target, why, refused) : xpv_node_restart(ctx, active, why);
 }
 
 static int hand_back(struct xpv_ctx *ctx, const struct xpv_node *active, const struct xpv_node *home, char **why,
@@ -202,14 +187,14 @@ static int look(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xp
 	return rc;
 }
 
-static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state)
+/* MSCluster_Node.State of `node` as `ask` reports it: 1 Up, 0 not. */
+static int node_up(struct xpv_ctx *ctx, const struct xpv_node *ask, const struct xpv_node *node, char **state)
 {
 	char *quoted = xpv_wql_quote(node->name);
 	char *query = xpv_asprintf("select Name,State from MSCluster_Node where Name = %s", quoted);
 	json_t *rows = NULL;
 	int rc = xpv_ctx_wql_fresh(&rows, ctx, ask, "root/mscluster", query);
 
-	*state = NULL;
 	if (rc == 0) {
 		long s = json_array_size(rows) > 0 ? xpv_prop_long(json_array_get(rows, 0), "State", -1) : -1;
 
@@ -222,9 +207,28 @@ static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *ask, const st
 	return rc;
 }
 
+static int standing_by(struct xpv_ctx *ctx, const struct xpv_node *node, const struct xpv_node *prefer,
+		       char **state)
+{
+	const struct xpv_scenario *sc = xpv_ctx_scenario(ctx);
+	int rc = XPV_ECONNECT;
+
+	*state = NULL;
+	/* the cluster's word, not the node's own: another member first */
+	if (prefer != NULL && prefer != node)
+		rc = node_up(ctx, prefer, node, state);
+	for (size_t k = 0; k < sc->n_nodes && rc < 0; k++)
+		if (&sc->nodes[k] != node && &sc->nodes[k] != prefer)
+			rc = node_up(ctx, &sc->nodes[k], node, state);
+	return rc;
+}
+
 const struct xpv_topology xpv_topology_wsfc = {
 	.name = "wsfc",
 	.manager = "the cluster",
+	.ready_words = "all nodes Up, role Online, another possible owner",
+	.standby_words = "the cluster",
+	.settle_verb = NULL,
 	.role = role,
 	.view = view,
 	.service_state = service_state,

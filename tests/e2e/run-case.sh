@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-case.sh CASE.yaml: one end-to-end case. The case names a lab file
 # (fixtures/labs), its topology (wsfc unless 'topology'), a failover
-# method, overrides of the failover settings ('failover'), and what must come out: the verdict
+# method, overrides of the failover and tls settings ('failover', 'tls'), and what must come out: the verdict
 # of every check and the exit code. xpverify runs the whole suite against
 # the lab (which it starts itself); the reports must be complete and valid.
 # With 'accuracy: true' the measured stages are compared with the lab's
@@ -20,6 +20,7 @@ name=$(basename "$case_file" .yaml)
 lab=$(jq -r .lab case.json)
 method=$(jq -r '.method // "restart-owner"' case.json)
 topology=$(jq -r '.topology // "wsfc"' case.json)
+tls=$(jq -c '{require_ip_san: true} + (.tls // {})' case.json)
 failover=$(jq -c --arg m "$method" '{method: $m, takeover_max_s: 4, poll_ms: 250, timeout_s: 10} + (.failover // {})' case.json)
 winrm=$(jq -c '{connect_timeout_s: 2, request_timeout_s: 4} + (.winrm // {})' case.json)
 login=$(jq -c 'if .login then "login: \(.login | tojson)" else "" end' case.json | jq -r .)
@@ -28,7 +29,7 @@ deadline=$(jq -r 'if .deadline_s then "deadline_s: \(.deadline_s)" else "" end' 
 cat >scenario.yaml <<YAML
 name: e2e $name
 lab: $XPV_LABS/$lab
-tls: {require_ip_san: true}
+tls: $tls
 winrm: $winrm
 $login
 $deadline

@@ -64,6 +64,21 @@ test_expect_success 'openssl: the web console serves a five-year certificate nam
 	test $(( (end - $(date +%s)) / 86400 )) -ge 1800
 '
 
+test_expect_success 'SafeKit'"'"'s lines in the Application event log, TimeGenerated compared as a datetime' '
+	q="select TimeGenerated,Message from Win32_NTLogEvent where Logfile = '"'"'Application'"'"' and SourceName = '"'"'Evidian.SafeKit'"'"'" &&
+	wql 127.0.10.12 "$q and TimeGenerated >= '"'"'20200101000000.000000+000'"'"'" >past.json &&
+	jq -r ".[].Message" past.json | grep -q "^AM | heart | Local state SECOND Ready$" &&
+	wql 127.0.10.12 "$q and TimeGenerated >= '"'"'20990101000000.000000+000'"'"'" >future.json &&
+	test "$(jq length future.json)" = 0 &&
+	# the first line'"'"'s second written an hour east of UTC (+060): still at or before it
+	first=$(jq -r ".[0].TimeGenerated" past.json) &&
+	east=$(date -u -d "@$(( $(date -u -d "$first" +%s) + 3600 ))" +%Y%m%d%H%M%S) &&
+	wql 127.0.10.12 "$q and TimeGenerated >= '"'"'$east.000000+060'"'"'" >east.json &&
+	test "$(jq length east.json)" -ge 1 &&
+	wql 127.0.10.12 "$q and TimeGenerated >= '"'"'$east.000000+000'"'"'" >utc.json &&
+	test "$(jq length utc.json)" = 0
+'
+
 test_expect_success 'no Windows cluster on a SafeKit node: root/MSCluster does not answer' '
 	! wql 127.0.10.11 "select Name from MSCluster_Node" root/mscluster 2>err &&
 	test "$(wql 127.0.10.11 "select Name,State from Win32_Service where Name = '"'"'safeadmin'"'"'" | jq -r ".[0].State")" = Running
