@@ -54,7 +54,7 @@ struct takeover {
 	int64_t at_us[ST_COUNT];        /* 0 until seen */
 	int64_t before_us[ST_COUNT];    /* when the last observation that did not see it ended */
 	const struct xpv_node *new_owner;
-	int group_state;                /* last seen */
+	int online_seen;                /* the last look: 1 online, 0 not, -1 no look answered */
 	char *others_running;           /* "NODE/SERVICE" seen running elsewhere, or NULL */
 	char *services_missing;         /* on the new owner, last seen */
 	char *login_last;               /* the last login failure */
@@ -172,7 +172,7 @@ static void *observe_cluster(void *arg)
 			continue;
 		if (t->topo->look(t->ctx, ask, &n, &online) == 0) {
 			pthread_mutex_lock(&t->lock);
-			t->group_state = online ? 0 : 1;
+			t->online_seen = online;
 			if (n != NULL && n != t->old_owner && t->new_owner == NULL)
 				t->new_owner = n;
 			pthread_mutex_unlock(&t->lock);
@@ -551,7 +551,7 @@ static void results(struct takeover *t, const char *prefix)
 				   "did afterwards was not observed", t->what, t->cut, t->topo->manager);
 		report(t, prefix, "owner-changed", XPV_ERROR, "another node owns the role", obs, msg, false);
 	} else {
-		obs = xpv_asprintf("still %s (role state %d)", old, t->group_state);
+		obs = xpv_asprintf("still %s (%s)", old, t->online_seen < 0 ? "no answer" : t->online_seen ? "online" : "not online");
 		msg = xpv_asprintf("no new owner of %s within %g s of the trigger%s%s", t->what, sc->failover.timeout_s,
 				   t->restored ? "; " : "", t->restored ? t->restored : "");
 		report(t, prefix, "owner-changed", XPV_FAIL, "another node owns the role", obs, msg, false);
@@ -732,7 +732,7 @@ static void takeover_init(struct takeover *t, struct xpv_ctx *ctx, enum xpv_fail
 	t->restart = method == XPV_FAILOVER_RESTART_OWNER;
 	t->stop = method == XPV_FAILOVER_STOP_PRIMARY;
 	t->what = t->topo->role(sc);
-	t->group_state = -1;
+	t->online_seen = -1;
 	t->poll_ms = sc->failover.poll_ms;
 	t->fast_ms = t->poll_ms / 10 > 10 ? t->poll_ms / 10 : 10;
 	t->settle_ms = (long)(strtod(settle ? settle : "3", NULL) * 1000);
