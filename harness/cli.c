@@ -57,7 +57,7 @@ static void usage_run(FILE *out)
 {
 	fprintf(out,
 		"usage: xpverify run SCENARIO [--out DIR] [--evidence DIR] [--only ID,...] [--skip ID,...]\n"
-		"                    [--allow-disruptive] [-q|-v] [--no-color]\n"
+		"                    [--allow-disruptive] [-j N] [-q|-v] [--no-color]\n"
 		"\n"
 		"  -o, --out DIR          write reports into DIR (default: the scenario's reports.dir)\n"
 		"      --evidence DIR     also write the audit evidence archive into DIR\n"
@@ -66,6 +66,9 @@ static void usage_run(FILE *out)
 		"      --skip ID,...      do not run these checks (reported as skip)\n"
 		"      --allow-disruptive allow checks that disrupt the cluster (failover); the\n"
 		"                         scenario must also set failover.allow_disruptive\n"
+		"  -j, --jobs N           run up to N checks side by side, with up to N WinRM\n"
+		"                         connections to a node (1 to 16, default 4; 1: one\n"
+		"                         check after another over one connection a node)\n"
 		"  -q, --quiet            print only errors and the final summary line\n"
 		"  -v, --verbose          print more detail\n"
 		"      --no-color         no colour (NO_COLOR in the environment does the same)\n"
@@ -156,6 +159,7 @@ struct common_opts {
 	enum xpv_log_level level;
 	bool color;
 	const char *scenario;
+	size_t jobs;
 };
 
 enum { OPT_ONLY = 256, OPT_SKIP, OPT_ALLOW, OPT_NO_COLOR, OPT_JSON, OPT_EVIDENCE };
@@ -171,6 +175,7 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "skip", required_argument, NULL, OPT_SKIP },
 		{ "allow-disruptive", no_argument, NULL, OPT_ALLOW },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -191,7 +196,7 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 	o->color = true;
 	optind = 0; /* 0 makes glibc start afresh, permuting options after operands */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, is_run ? "o:qvh" : "h", is_run ? run_opts : validate_opts,
+	while ((c = getopt_long(argc, argv, is_run ? "o:j:qvh" : "h", is_run ? run_opts : validate_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -205,6 +210,17 @@ static int parse_common(struct common_opts *o, int argc, char **argv, bool is_ru
 				return XPV_EUSAGE;
 			break;
 		case OPT_ALLOW: o->allow_disruptive = true; break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || j < 1 || j > 16) {
+				xpv_log_error("%s: --jobs takes a number from 1 to 16, got '%s'", cmd, optarg);
+				return XPV_EUSAGE;
+			}
+			o->jobs = (size_t)j;
+			break;
+		}
 		case 'q': o->level = XPV_LOG_QUIET; break;
 		case 'v': o->level = XPV_LOG_VERBOSE; break;
 		case OPT_NO_COLOR: o->color = false; break;
@@ -237,6 +253,7 @@ static void run_opts_from(struct xpv_run_opts *ro, const struct common_opts *o)
 	ro->skip = (const char *const *)o->skip;
 	ro->n_skip = o->n_skip;
 	ro->allow_disruptive = o->allow_disruptive;
+	ro->jobs = o->jobs;
 	ro->handle_signals = true;
 	ro->caught_before = true;
 	{

@@ -1,7 +1,9 @@
-/* What checks learn from the nodes: one WinRM session per node, shared by
- * every check of the run (used by one thread at a time), and a cache of
- * WQL answers, so checks that need the same facts ask once. The cache is
- * forgotten when a disruptive check changes the cluster. */
+/* What checks learn from the nodes: WinRM sessions per node, shared by
+ * every check of the run (each used by one thread at a time; a second one
+ * opened only while the first is busy, for checks running side by side),
+ * and a cache of WQL answers and reading commands, so checks that need the
+ * same facts ask once, even at the same time. The cache is forgotten when
+ * a disruptive check changes the cluster. */
 #include "facts.h"
 
 #include "error.h"
@@ -9,54 +11,83 @@
 #include "runner.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct session {
+/* The sessions with one node: opened when needed, up to `max` at once
+ * (each its own connection: WinRM answers one request a connection at a
+ * time), each used by one thread at a time. */
+struct node_sessions {
 	pthread_mutex_t lock;
-	struct xpv_winrm *s;
+	pthread_cond_t freed;
+	struct xpv_winrm **s; /* [max] */
+	bool *busy;           /* [max] */
+	size_t n_open;        /* slots 0..n_open-1 are open or being opened */
 };
 
+/* One cached answer. `pending` while its first asker waits on the node:
+ * a second asker waits for that answer instead of asking again. */
 struct cached {
 	size_t node;
 	char *ns, *query;
 	json_t *rows; /* NULL when the query failed */
 	int rc;
 	char *error;
+	bool pending;
+	bool orphan; /* forgotten while pending: its asker frees it */
 };
 
 struct xpv_facts {
 	const struct xpv_scenario *sc;
 	struct xpv_evidence *evidence;
-	struct session *sessions;
+	struct node_sessions *nodes;
+	size_t max_sessions;
 	pthread_mutex_t lock;
-	struct cached *cache;
+	pthread_cond_t answered; /* a pending entry got its answer */
+	struct cached **cache;
 	size_t n_cache;
 	struct xpv_kv *memo;  /* what the run found out once (names, not answers): kept across a failover */
 	size_t n_memo;
 };
 
-struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence)
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence,
+				size_t sessions_per_node)
 {
 	struct xpv_facts *f = xpv_calloc(1, sizeof(*f));
 
 	f->sc = sc;
 	f->evidence = evidence;
-	f->sessions = xpv_calloc(sc->n_nodes, sizeof(*f->sessions));
-	for (size_t i = 0; i < sc->n_nodes; i++)
-		pthread_mutex_init(&f->sessions[i].lock, NULL);
+	f->max_sessions = sessions_per_node > 0 ? sessions_per_node : 1;
+	f->nodes = xpv_calloc(sc->n_nodes, sizeof(*f->nodes));
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		pthread_mutex_init(&f->nodes[i].lock, NULL);
+		pthread_cond_init(&f->nodes[i].freed, NULL);
+		f->nodes[i].s = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].s));
+		f->nodes[i].busy = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].busy));
+	}
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->answered, NULL);
 	return f;
+}
+
+static void cached_free(struct cached *c)
+{
+	free(c->ns);
+	free(c->query);
+	json_decref(c->rows);
+	free(c->error);
+	free(c);
 }
 
 void xpv_facts_forget(struct xpv_facts *f)
 {
 	pthread_mutex_lock(&f->lock);
 	for (size_t i = 0; i < f->n_cache; i++) {
-		free(f->cache[i].ns);
-		free(f->cache[i].query);
-		json_decref(f->cache[i].rows);
-		free(f->cache[i].error);
+		if (f->cache[i]->pending)
+			f->cache[i]->orphan = true; /* an abandoned check still asks */
+		else
+			cached_free(f->cache[i]);
 	}
 	free(f->cache);
 	f->cache = NULL;
@@ -75,11 +106,18 @@ void xpv_facts_free(struct xpv_facts *f)
 	}
 	free(f->memo);
 	for (size_t i = 0; i < f->sc->n_nodes; i++) {
-		xpv_winrm_close(f->sessions[i].s);
-		pthread_mutex_destroy(&f->sessions[i].lock);
+		struct node_sessions *n = &f->nodes[i];
+
+		for (size_t k = 0; k < n->n_open; k++)
+			xpv_winrm_close(n->s[k]);
+		free(n->s);
+		free(n->busy);
+		pthread_mutex_destroy(&n->lock);
+		pthread_cond_destroy(&n->freed);
 	}
-	free(f->sessions);
+	free(f->nodes);
 	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->answered);
 	free(f);
 }
 
@@ -129,13 +167,46 @@ static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
 	free(text);
 }
 
-/* Locks and returns the session with `node`, opening it when needed. */
-static struct xpv_winrm *session(struct xpv_facts *f, size_t i)
+/* A session with node `i` for this thread alone (`*slot` for
+ * session_release): an idle one, else a new one while fewer than
+ * max_sessions are open, else the first one freed. NULL when it cannot be
+ * opened (the error set); release the slot all the same. */
+static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slot)
 {
-	struct session *s = &f->sessions[i];
+	struct node_sessions *n = &f->nodes[i];
+	struct xpv_winrm *s = NULL;
+	size_t k;
 
-	pthread_mutex_lock(&s->lock);
-	if (s->s == NULL) {
+	pthread_mutex_lock(&n->lock);
+	for (;;) {
+		size_t idle = SIZE_MAX;
+
+		/* an idle open session first; else a slot whose opening failed */
+		for (k = 0; k < n->n_open; k++) {
+			if (n->busy[k])
+				continue;
+			if (n->s[k] != NULL) {
+				idle = k;
+				break;
+			}
+			if (idle == SIZE_MAX)
+				idle = k;
+		}
+		if (idle != SIZE_MAX) {
+			k = idle;
+			break;
+		}
+		if (n->n_open < f->max_sessions) {
+			k = n->n_open++;
+			break;
+		}
+		pthread_cond_wait(&n->freed, &n->lock);
+	}
+	n->busy[k] = true;
+	s = n->s[k];
+	pthread_mutex_unlock(&n->lock);
+	*slot = k;
+	if (s == NULL) {
 		struct xpv_winrm_opts o;
 
 		xpv_winrm_opts_from_scenario(&o, f->sc, &f->sc->nodes[i]);
@@ -143,56 +214,125 @@ static struct xpv_winrm *session(struct xpv_facts *f, size_t i)
 			o.transcript = transcript;
 			o.transcript_arg = f;
 		}
-		if (xpv_winrm_open(&s->s, &o) < 0)
-			s->s = NULL;
+		if (xpv_winrm_open(&s, &o) < 0)
+			s = NULL;
+		pthread_mutex_lock(&n->lock);
+		n->s[k] = s;
+		pthread_mutex_unlock(&n->lock);
 	}
-	return s->s;
+	return s;
+}
+
+static void session_release(struct xpv_facts *f, size_t i, size_t slot)
+{
+	struct node_sessions *n = &f->nodes[i];
+
+	pthread_mutex_lock(&n->lock);
+	n->busy[slot] = false;
+	pthread_cond_signal(&n->freed);
+	pthread_mutex_unlock(&n->lock);
+}
+
+/* The cached entry for (node, ns, query): found (waiting while another
+ * thread asks for it), or new and pending (`*mine` true: the caller asks
+ * the node and calls cache_fill). Returns a copy of a found answer in
+ * `*hit` (rows referenced, error copied). */
+static struct cached *cache_get(struct xpv_facts *f, size_t node, const char *ns, const char *query, bool *mine,
+				struct cached *hit)
+{
+	struct cached *c = NULL;
+
+	pthread_mutex_lock(&f->lock);
+	for (;;) {
+		c = NULL;
+		for (size_t k = 0; k < f->n_cache && c == NULL; k++) {
+			struct cached *e = f->cache[k];
+
+			if (e->node == node && strcmp(e->ns, ns) == 0 && strcmp(e->query, query) == 0)
+				c = e;
+		}
+		if (c == NULL || !c->pending)
+			break;
+		pthread_cond_wait(&f->answered, &f->lock);
+	}
+	*mine = c == NULL;
+	if (c == NULL) {
+		c = xpv_calloc(1, sizeof(*c));
+		*c = (struct cached){ .node = node, .ns = xpv_strdup(ns), .query = xpv_strdup(query), .pending = true };
+		f->cache = xpv_realloc(f->cache, (f->n_cache + 1) * sizeof(*f->cache));
+		f->cache[f->n_cache++] = c;
+	} else {
+		/* a copy: checks running side by side never share a JSON value
+		 * (jansson's reference counts are not safe to share: its check
+		 * for a constant value reads the count unlocked) */
+		*hit = (struct cached){ .rows = json_deep_copy(c->rows), .rc = c->rc, .error = xpv_strdup(c->error) };
+		if (c->rc == 0 && hit->rows == NULL) {
+			hit->rc = xpv_error_set(XPV_ENOMEM, "out of memory copying an answer");
+			hit->error = xpv_strdup(xpv_error_last());
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return c;
+}
+
+/* Gives pending entry `c` its answer (a new reference to `rows`, or the
+ * failure `rc` with the current error) and wakes whoever waits for it. */
+static void cache_fill(struct xpv_facts *f, struct cached *c, json_t *rows, int rc)
+{
+	if (rc == 0 && rows == NULL)
+		rc = xpv_error_set(XPV_ENOMEM, "out of memory keeping an answer");
+	pthread_mutex_lock(&f->lock);
+	c->rows = rc == 0 ? json_deep_copy(rows) : NULL;
+	if (rc == 0 && c->rows == NULL)
+		rc = xpv_error_set(XPV_ENOMEM, "out of memory keeping an answer");
+	c->rc = rc;
+	c->error = rc < 0 ? xpv_strdup(xpv_error_last()) : NULL;
+	c->pending = false;
+	if (c->orphan)
+		cached_free(c);
+	pthread_cond_broadcast(&f->answered);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static int ask_wql(json_t **rows, struct xpv_facts *f, size_t i, const char *ns, const char *query)
+{
+	size_t slot;
+	struct xpv_winrm *s = session_take(f, i, &slot);
+	int rc = s != NULL ? xpv_winrm_wql(rows, s, ns, query) : XPV_ENOMEM;
+
+	session_release(f, i, slot);
+	return rc;
 }
 
 int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *node, const char *ns,
 		  const char *query, bool fresh)
 {
 	size_t i = node_index(f, node);
-	struct xpv_winrm *s;
+	struct cached hit = { 0 }, *c;
+	bool mine;
 	int rc;
 
 	*rows = NULL;
-	if (!fresh) {
-		pthread_mutex_lock(&f->lock);
-		for (size_t k = 0; k < f->n_cache; k++) {
-			struct cached *c = &f->cache[k];
-
-			if (c->node == i && strcmp(c->ns, ns) == 0 && strcmp(c->query, query) == 0) {
-				rc = c->rc;
-				if (rc == 0)
-					*rows = json_incref(c->rows);
-				else
-					xpv_error_set(rc, "%s", c->error);
-				pthread_mutex_unlock(&f->lock);
-				return rc;
-			}
-		}
-		pthread_mutex_unlock(&f->lock);
+	if (fresh)
+		return ask_wql(rows, f, i, ns, query);
+	c = cache_get(f, i, ns, query, &mine, &hit);
+	if (!mine) {
+		if (hit.rc < 0)
+			xpv_error_set(hit.rc, "%s", hit.error);
+		*rows = hit.rows;
+		free(hit.error);
+		return hit.rc;
 	}
-	s = session(f, i);
-	rc = s != NULL ? xpv_winrm_wql(rows, s, ns, query) : XPV_ENOMEM;
-	pthread_mutex_unlock(&f->sessions[i].lock);
-	if (!fresh) {
-		pthread_mutex_lock(&f->lock);
-		f->cache = xpv_realloc(f->cache, (f->n_cache + 1) * sizeof(*f->cache));
-		f->cache[f->n_cache++] = (struct cached){ .node = i, .ns = xpv_strdup(ns), .query = xpv_strdup(query),
-							  .rows = rc == 0 ? json_incref(*rows) : NULL, .rc = rc,
-							  .error = rc < 0 ? xpv_strdup(xpv_error_last()) : NULL };
-		pthread_mutex_unlock(&f->lock);
-	}
+	rc = ask_wql(rows, f, i, ns, query);
+	cache_fill(f, c, *rows, rc);
 	return rc;
 }
 
 int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
 		   const char *command, const char *const *args, size_t n_args)
 {
-	size_t i = node_index(f, node);
-	struct xpv_winrm *s = session(f, i);
+	size_t i = node_index(f, node), slot;
+	struct xpv_winrm *s = session_take(f, i, &slot);
 	int rc;
 
 	if (s == NULL) {
@@ -201,7 +341,7 @@ int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const stru
 	} else {
 		rc = xpv_winrm_exec(out, s, command, args, n_args);
 	}
-	pthread_mutex_unlock(&f->sessions[i].lock);
+	session_release(f, i, slot);
 	return rc;
 }
 
@@ -212,8 +352,9 @@ int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, con
 	 * line its key (the words joined by the unit separator) */
 	size_t i = node_index(f, node);
 	char *key = xpv_strdup(command);
-	struct cached hit = { 0 };
-	bool found = false;
+	struct cached hit = { 0 }, *c;
+	bool mine;
+	json_t *row = NULL;
 	int rc;
 
 	for (size_t k = 0; k < n_args; k++) {
@@ -223,17 +364,9 @@ int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, con
 		key = next;
 	}
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&f->lock);
-	for (size_t k = 0; k < f->n_cache && !found; k++) {
-		const struct cached *c = &f->cache[k];
-
-		if (c->node == i && strcmp(c->ns, "exec") == 0 && strcmp(c->query, key) == 0) {
-			found = true;
-			hit = (struct cached){ .rows = json_incref(c->rows), .rc = c->rc, .error = xpv_strdup(c->error) };
-		}
-	}
-	pthread_mutex_unlock(&f->lock);
-	if (found) {
+	c = cache_get(f, i, "exec", key, &mine, &hit);
+	free(key);
+	if (!mine) {
 		const json_t *o = json_object_get(hit.rows, "out"), *e = json_object_get(hit.rows, "err");
 
 		rc = hit.rc;
@@ -247,26 +380,15 @@ int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, con
 		out->done = rc == 0;
 		json_decref(hit.rows);
 		free(hit.error);
-		free(key);
 		return rc;
 	}
 	rc = xpv_facts_exec(out, f, node, command, args, n_args);
-	{
-		/* as it came, failures too (an unreachable node is not asked twice) */
-		json_t *row = rc == 0 ? json_pack("{s:s%,s:s%,s:I}", "out", out->out ? out->out : "", out->out_len, "err",
-						  out->err ? out->err : "", out->err_len, "exit", (json_int_t)out->exit_code)
-				      : NULL;
-
-		if (rc < 0 || row != NULL) {
-			pthread_mutex_lock(&f->lock);
-			f->cache = xpv_realloc(f->cache, (f->n_cache + 1) * sizeof(*f->cache));
-			f->cache[f->n_cache++] = (struct cached){ .node = i, .ns = xpv_strdup("exec"), .query = key, .rows = row,
-								  .rc = rc, .error = rc < 0 ? xpv_strdup(xpv_error_last()) : NULL };
-			pthread_mutex_unlock(&f->lock);
-			key = NULL;
-		}
-	}
-	free(key);
+	/* as it came, failures too (an unreachable node is not asked twice) */
+	if (rc == 0)
+		row = json_pack("{s:s%,s:s%,s:I}", "out", out->out ? out->out : "", out->out_len, "err",
+				out->err ? out->err : "", out->err_len, "exit", (json_int_t)out->exit_code);
+	cache_fill(f, c, row, rc);
+	json_decref(row);
 	return rc;
 }
 
@@ -274,11 +396,11 @@ int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *n
 		     const char *method, const struct xpv_kv *selectors, size_t n_selectors,
 		     const struct xpv_kv *params, size_t n_params)
 {
-	size_t i = node_index(f, node);
-	struct xpv_winrm *s = session(f, i);
+	size_t i = node_index(f, node), slot;
+	struct xpv_winrm *s = session_take(f, i, &slot);
 	int rc = s != NULL ? xpv_winrm_invoke(out, s, class_uri, method, selectors, n_selectors, params, n_params)
 			   : XPV_ENOMEM;
 
-	pthread_mutex_unlock(&f->sessions[i].lock);
+	session_release(f, i, slot);
 	return rc;
 }

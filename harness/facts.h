@@ -12,8 +12,10 @@ struct xpv_facts;
 
 struct xpv_evidence;
 
-/* Facts for `sc`; exchanges are recorded into `evidence` when not NULL. */
-struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence);
+/* Facts for `sc`; exchanges are recorded into `evidence` when not NULL.
+ * At most `sessions_per_node` connections to a node at once (0: 1). */
+struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_evidence *evidence,
+				size_t sessions_per_node);
 void xpv_facts_free(struct xpv_facts *f);
 
 /* Forgets every cached answer (the cluster changed). */
@@ -30,13 +32,13 @@ int xpv_facts_wql(json_t **rows, struct xpv_facts *f, const struct xpv_node *nod
 		  const char *query, bool fresh);
 
 /* A remote command on `node` (never cached). */
+int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
+		   const char *command, const char *const *args, size_t n_args);
+
 /* The same for a command that only reads (type, Get-...): its answer, or
  * its failure, is kept and shared until xpv_facts_forget. */
 int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
 			  const char *command, const char *const *args, size_t n_args);
-
-int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
-		   const char *command, const char *const *args, size_t n_args);
 
 /* A WMI method on `node` (never cached). */
 int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *node, const char *class_uri,

@@ -46,6 +46,7 @@ struct xpv_result {
 	char *waiver_reason;  /* set when verdict is XPV_WAIVED */
 	char *waiver_expires;
 	bool aborted;         /* produced or cut short by an abort */
+	bool logged;          /* printed on the console (the runner's) */
 };
 
 /* What a check hands to the runner for one target. Strings are copied,

@@ -20,6 +20,7 @@
 struct xpv_ctx {
 	struct xpv_run *run;
 	const struct xpv_check *check;
+	size_t idx;            /* the check's record */
 	const char *phase;     /* NULL, or "after failover" on a second run */
 	int64_t start_us;
 	size_t reported; /* outcomes accepted, under run->lock */
@@ -152,8 +153,10 @@ static void apply_waivers(struct xpv_run *run, struct xpv_result *r)
 
 /* ---- results ----------------------------------------------------------- */
 
-/* Caller holds run->lock. */
-static void add_result_locked(struct xpv_run *run, const char *check_id, const struct xpv_outcome *o,
+/* Caller holds run->lock. The result is printed at once when its check's
+ * lines are live (record `idx` is run->live); else when its turn comes
+ * (flush_logged). */
+static void add_result_locked(struct xpv_run *run, size_t idx, const char *check_id, const struct xpv_outcome *o,
 			      bool aborted)
 {
 	struct xpv_result *r;
@@ -166,7 +169,27 @@ static void add_result_locked(struct xpv_run *run, const char *check_id, const s
 	xpv_result_init(r, check_id, o);
 	r->aborted = aborted;
 	apply_waivers(run, r);
-	xpv_log_result(r);
+	if (idx == run->live) {
+		xpv_log_result(r);
+		r->logged = true;
+	}
+}
+
+/* Prints the results of record `idx` not printed yet, and makes its lines
+ * live. Caller holds run->lock. */
+static void flush_logged(struct xpv_run *run, size_t idx)
+{
+	const char *id = run->records[idx].check->id;
+
+	run->live = idx;
+	for (size_t i = 0; i < run->n_results; i++) {
+		struct xpv_result *r = &run->results[i];
+
+		if (!r->logged && strcmp(r->check_id, id) == 0) {
+			xpv_log_result(r);
+			r->logged = true;
+		}
+	}
 }
 
 int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
@@ -187,7 +210,7 @@ int xpv_ctx_report(struct xpv_ctx *ctx, const struct xpv_outcome *o)
 		free(target);
 		return XPV_ECANCELLED;
 	}
-	add_result_locked(run, ctx->check->id, &copy, atomic_load(&run->cancel) && run->aborted);
+	add_result_locked(run, ctx->idx, ctx->check->id, &copy, atomic_load(&run->cancel) && run->aborted);
 	ctx->reported++;
 	pthread_mutex_unlock(&run->lock);
 	free(target);
@@ -378,13 +401,26 @@ int xpv_ctx_each_node(struct xpv_ctx *ctx,
 	return 0;
 }
 
-/* ---- execution ---------------------------------------------------------- */
+/* ---- execution ----------------------------------------------------------
+
+   Checks run in waves: the checks between two disruptive ones run side by
+   side (up to `jobs` at once; what they ask the nodes is shared through
+   the facts), a disruptive check runs alone, and the checks it asks to
+   look again run side by side after it. A check reading what another
+   measured (xpv_ctx_figure) therefore sees the checks of earlier waves
+   only. Results are printed check by check in table order: those of the
+   earliest unfinished check as they come, the others when their turn
+   comes. */
 
 struct worker {
 	struct xpv_ctx ctx;
 	int rc;
-	char *error; /* the worker thread's last-error message */
-	bool done;   /* under run->lock */
+	char *error;  /* the worker thread's last-error message */
+	bool started; /* a thread runs it */
+	bool done;    /* under run->lock */
+	bool reaped;  /* its end handled */
+	bool left;    /* abandoned: its thread may still use it */
+	pthread_t tid;
 };
 
 static void *worker_main(void *p)
@@ -463,75 +499,97 @@ static char *stop_reason(const struct xpv_run *run)
 	return xpv_asprintf("global deadline of %g s exceeded", run->sc->deadline_s);
 }
 
-/* Runs one check in a worker thread and waits for it, the deadline or an
- * abort. A check thread that does not return in time is abandoned
- * (run->abandoned). */
-static void run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, size_t total,
-		    long grace_ms, int64_t run_start_mono, const char *phase)
+/* What the run knows of every check before it starts one. */
+struct wave_ctx {
+	const struct xpv_plan_item *plan;
+	size_t total;       /* checks planned to run */
+	size_t jobs;        /* checks at once */
+	long grace_ms;
+	int64_t start_mono;
+	const char *unavailable;
+};
+
+/* A member of a wave that does not run: its one result. Caller holds
+ * run->lock. Returns false when nothing is to be said (a second look that
+ * the run stopped before). */
+static bool not_run_locked(struct xpv_run *run, const struct wave_ctx *wc, size_t idx, const char *phase)
+{
+	const struct xpv_plan_item *p = &wc->plan[idx];
+	struct xpv_outcome o = { .target = "cluster" };
+	char *why = NULL;
+	bool stop = should_stop(run); /* notes a signal: the run is aborted */
+
+	if (!p->run) {
+		o.verdict = XPV_SKIP;
+		o.message = p->why_not;
+	} else if (wc->unavailable != NULL) {
+		why = xpv_asprintf("not run: %s", wc->unavailable);
+		o.verdict = XPV_ERROR;
+		o.message = why;
+	} else if (stop) {
+		char *r;
+
+		if (phase != NULL)
+			return false;
+		r = stop_reason(run);
+		why = xpv_asprintf("not run: %s", r);
+		free(r);
+		o.verdict = run->aborted ? XPV_SKIP : XPV_ERROR;
+		o.message = why;
+	} else {
+		return false;
+	}
+	add_result_locked(run, idx, p->check->id, &o, run->aborted && p->run);
+	free(why);
+	return true;
+}
+
+/* Starts the check of record `idx` in a thread. Caller holds run->lock. */
+static struct worker *start_locked(struct xpv_run *run, size_t idx, const char *phase)
 {
 	struct worker *w = xpv_calloc(1, sizeof(*w));
-	pthread_t tid;
-	bool finished;
-	struct xpv_outcome o = { 0 };
-	char *msg = NULL;
+	const struct xpv_check *c = run->records[idx].check;
 
-	w->ctx = (struct xpv_ctx){ .run = run, .check = c, .phase = phase, .start_us = xpv_now_us() };
+	w->ctx = (struct xpv_ctx){ .run = run, .check = c, .idx = idx, .phase = phase, .start_us = xpv_now_us() };
 	run->records[idx].ran = true;
 	if (phase == NULL)
 		run->records[idx].start_us = w->ctx.start_us;
 	xpv_log(XPV_LOG_VERBOSE, "check %s: started", c->id);
-	if (pthread_create(&tid, NULL, worker_main, w) != 0) {
+	w->started = pthread_create(&w->tid, NULL, worker_main, w) == 0;
+	if (!w->started) {
 		w->rc = xpv_error_set(XPV_ECHECK, "cannot start a thread: %s", strerror(errno));
 		w->error = xpv_strdup(xpv_error_last());
 		w->done = true;
-		tid = pthread_self();
 	}
-	pthread_mutex_lock(&run->lock);
-	{
-		int64_t stop_at = 0;
+	return w;
+}
 
-		while (!w->done) {
-			struct timespec ts;
+/* The end of a check that returned, or was abandoned (`!w->done`): never
+ * lose a check, say why it has no (complete) result. Caller holds
+ * run->lock. */
+static void reap_locked(struct xpv_run *run, const struct wave_ctx *wc, struct worker *w)
+{
+	const struct xpv_check *c = w->ctx.check;
+	const char *phase = w->ctx.phase;
+	char *msg = NULL;
 
-			if (should_stop(run)) {
-				if (stop_at == 0)
-					stop_at = xpv_mono_ms() + grace_ms;
-				if (xpv_mono_ms() >= stop_at)
-					break;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += POLL_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&run->cond, &run->lock, &ts);
-			pthread_mutex_unlock(&run->lock);
-			xpv_progress(c->id, idx, total, run->n_results, xpv_mono_ms() - run_start_mono);
-			pthread_mutex_lock(&run->lock);
-		}
+	w->reaped = true;
+	if (w->done && w->started) {
+		pthread_mutex_unlock(&run->lock);
+		pthread_join(w->tid, NULL);
+		pthread_mutex_lock(&run->lock);
+	} else if (!w->done) {
+		pthread_detach(w->tid);
+		w->left = true;
 	}
-	finished = w->done;
-	if (!finished) {
-		/* The check ignores cancellation: stop taking its results and leave it. */
-		run->closed = true;
-		run->abandoned = true;
-	}
-	pthread_mutex_unlock(&run->lock);
-	if (finished && !pthread_equal(tid, pthread_self()))
-		pthread_join(tid, NULL);
-	else if (!finished)
-		pthread_detach(tid);
-	run->records[idx].end_us = xpv_now_us();
-
-	/* Never lose a check: say why it has no (complete) result. The check
-	 * may have seen the deadline on the clock before this thread's poll did. */
-	pthread_mutex_lock(&run->lock);
+	run->records[w->ctx.idx].end_us = xpv_now_us();
+	/* the check may have seen the deadline on the clock before the
+	 * runner's poll did */
 	should_stop(run);
-	if (!finished) {
+	if (!w->done) {
 		char *why = stop_reason(run);
 
-		msg = xpv_asprintf("check abandoned: %s and it did not stop within %ld ms", why, grace_ms);
+		msg = xpv_asprintf("check abandoned: %s and it did not stop within %ld ms", why, wc->grace_ms);
 		free(why);
 	} else if (w->rc < 0) {
 		msg = xpv_asprintf("check could not be evaluated: %s", w->error);
@@ -547,22 +605,97 @@ static void run_one(struct xpv_run *run, const struct xpv_check *c, size_t idx, 
 	}
 	if (msg != NULL) {
 		char *target = phase ? xpv_asprintf("cluster (%s)", phase) : NULL;
+		struct xpv_outcome o = { .verdict = XPV_ERROR, .message = msg, .target = target,
+					 .start_us = w->ctx.start_us };
 
-		o.verdict = XPV_ERROR;
-		o.message = msg;
-		o.target = target;
-		o.start_us = w->ctx.start_us;
-		add_result_locked(run, c->id, &o, run->aborted);
+		add_result_locked(run, w->ctx.idx, c->id, &o, run->aborted);
 		free(target);
 	}
-	pthread_mutex_unlock(&run->lock);
 	xpv_log(XPV_LOG_VERBOSE, "check %s: done", c->id);
 	free(msg);
-	if (finished) {
-		free(w->error);
+}
+
+/* Runs the records `idx[0..n-1]` as one wave (see above) and waits for
+ * all, the deadline or an abort. A check thread that does not return
+ * within the grace after that is abandoned (run->abandoned). */
+static void run_wave(struct xpv_run *run, const struct wave_ctx *wc, const size_t *idx, size_t n,
+		     const char *phase)
+{
+	struct worker **w = xpv_calloc(n + 1, sizeof(*w));
+	size_t next = 0, head = 0, running = 0;
+	int64_t stop_at = 0;
+
+	if (n == 0) {
 		free(w);
+		return;
 	}
-	/* an abandoned worker keeps `w`; the process exits without freeing it */
+	pthread_mutex_lock(&run->lock);
+	flush_logged(run, idx[0]);
+	for (;;) {
+		struct timespec ts;
+
+		while (next < n && running < wc->jobs) {
+			size_t m = next++;
+
+			if (not_run_locked(run, wc, idx[m], phase) || should_stop(run))
+				continue; /* said why, or a second look the run stopped before */
+			w[m] = start_locked(run, idx[m], phase);
+			running++;
+		}
+		for (size_t m = 0; m < next; m++)
+			if (w[m] != NULL && w[m]->done && !w[m]->reaped) {
+				reap_locked(run, wc, w[m]);
+				running--;
+			}
+		while (head < next && (w[head] == NULL || w[head]->reaped)) {
+			head++;
+			if (head < n)
+				flush_logged(run, idx[head]);
+		}
+		if (head == n)
+			break;
+		if (should_stop(run)) {
+			if (stop_at == 0)
+				stop_at = xpv_mono_ms() + wc->grace_ms;
+			if (running > 0 && xpv_mono_ms() >= stop_at) {
+				/* checks that ignore cancellation: stop taking their
+				 * results and leave them */
+				run->closed = true;
+				run->abandoned = true;
+				for (size_t m = 0; m < next; m++)
+					if (w[m] != NULL && !w[m]->reaped)
+						reap_locked(run, wc, w[m]);
+				running = 0;
+				continue;
+			}
+		}
+		if (running == 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += POLL_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&run->cond, &run->lock, &ts);
+		{
+			size_t n_results = run->n_results, at = idx[head < n ? head : n - 1];
+
+			pthread_mutex_unlock(&run->lock);
+			xpv_progress(run->records[at].check->id, at, wc->total, n_results,
+				     xpv_mono_ms() - wc->start_mono);
+			pthread_mutex_lock(&run->lock);
+		}
+	}
+	pthread_mutex_unlock(&run->lock);
+	for (size_t m = 0; m < n; m++) {
+		/* an abandoned worker keeps its own; the process exits without freeing it */
+		if (w[m] != NULL && !w[m]->left) {
+			free(w[m]->error);
+			free(w[m]);
+		}
+	}
+	free(w);
 }
 
 static int result_cmp_check_order(const struct xpv_run *run, const struct xpv_result *r)
@@ -595,6 +728,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	struct sigaction sa, old_int, old_term;
 	pthread_condattr_t ca;
 	long grace = opts->grace_ms > 0 ? opts->grace_ms : DEFAULT_GRACE_MS;
+	size_t jobs = opts->jobs > 0 ? opts->jobs : XPV_DEFAULT_JOBS;
 	size_t total = 0;
 	int64_t start_mono = xpv_mono_ms();
 	char host[256] = "localhost";
@@ -625,7 +759,10 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	/* the transcripts are for the evidence archive only: at 64 nodes they
 	 * are most of what a run would hold */
 	run->evidence = opts->no_evidence ? NULL : xpv_evidence_new();
-	run->facts = xpv_facts_new(sc, run->evidence);
+	/* as many connections to a node as checks at once, opened only
+	 * while the others are busy */
+	run->facts = xpv_facts_new(sc, run->evidence, jobs);
+	run->live = SIZE_MAX;
 	for (size_t i = 0; i < sc->n_waivers; i++)
 		run->waiver_uses[i].expired = xpv_waiver_expired(&sc->waivers[i], run->start_us);
 
@@ -646,51 +783,36 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 		run->records[i].check = checks[i];
 		total += plan[i].run;
 	}
-	for (size_t i = 0; i < n_checks; i++) {
-		struct xpv_outcome o = { .target = "cluster" };
-		char *why = NULL;
-		bool stop;
+	{
+		struct wave_ctx wc = { .plan = plan, .total = total, .jobs = jobs, .grace_ms = grace,
+				       .start_mono = start_mono, .unavailable = opts->unavailable };
+		size_t *wave = xpv_calloc(n_checks + 1, sizeof(*wave)), n_wave = 0;
 
-		pthread_mutex_lock(&run->lock);
-		stop = should_stop(run);
-		pthread_mutex_unlock(&run->lock);
-		if (!plan[i].run) {
-			o.verdict = XPV_SKIP;
-			o.message = plan[i].why_not;
-		} else if (opts->unavailable != NULL) {
-			why = xpv_asprintf("not run: %s", opts->unavailable);
-			o.verdict = XPV_ERROR;
-			o.message = why;
-		} else if (stop) {
-			char *r = stop_reason(run);
+		for (size_t i = 0; i < n_checks; i++) {
+			bool alone = plan[i].run && checks[i]->disruptive && opts->unavailable == NULL;
 
-			why = xpv_asprintf("not run: %s", r);
-			free(r);
-			o.verdict = run->aborted ? XPV_SKIP : XPV_ERROR;
-			o.message = why;
-		} else {
-			/* an abandoned check leaves the run stopped: the rest are "not run" */
-			if (checks[i]->disruptive)
-				xpv_facts_forget(run->facts);
-			run_one(run, checks[i], i, total, grace, start_mono, NULL);
-			if (checks[i]->disruptive) {
-				/* the cluster changed: what was seen before is old, and
-				 * some checks want a second look */
-				xpv_facts_forget(run->facts);
-				for (size_t j = 0; j < i; j++) {
-					pthread_mutex_lock(&run->lock);
-					stop = should_stop(run);
-					pthread_mutex_unlock(&run->lock);
-					if (!stop && plan[j].run && checks[j]->rerun_after_disruptive)
-						run_one(run, checks[j], j, total, grace, start_mono, "after failover");
-				}
+			if (!alone) {
+				wave[n_wave++] = i;
+				continue;
 			}
-			continue;
+			run_wave(run, &wc, wave, n_wave, NULL);
+			n_wave = 0;
+			/* an abandoned check leaves the run stopped: the rest are "not run" */
+			xpv_facts_forget(run->facts);
+			run_wave(run, &wc, &i, 1, NULL);
+			if (!run->records[i].ran)
+				continue;
+			/* the cluster changed: what was seen before is old, and
+			 * some checks want a second look */
+			xpv_facts_forget(run->facts);
+			for (size_t j = 0; j < i; j++)
+				if (plan[j].run && checks[j]->rerun_after_disruptive)
+					wave[n_wave++] = j;
+			run_wave(run, &wc, wave, n_wave, "after failover");
+			n_wave = 0;
 		}
-		pthread_mutex_lock(&run->lock);
-		add_result_locked(run, checks[i]->id, &o, run->aborted && plan[i].run);
-		pthread_mutex_unlock(&run->lock);
-		free(why);
+		run_wave(run, &wc, wave, n_wave, NULL);
+		free(wave);
 	}
 	xpv_progress_clear();
 	xpv_plan_free(plan, n_checks);
@@ -732,7 +854,8 @@ void xpv_run_add_step(struct xpv_run *run, const struct xpv_check *c, const stru
 	run->records = xpv_realloc(run->records, (run->n_records + 1) * sizeof(*run->records));
 	rec = &run->records[run->n_records++];
 	*rec = (struct xpv_check_record){ .check = c, .ran = true, .start_us = o->start_us, .end_us = o->end_us };
-	add_result_locked(run, c->id, o, false);
+	run->live = run->n_records - 1;
+	add_result_locked(run, run->live, c->id, o, false);
 	run->exit_code = xpv_exit_code(run->results, run->n_results, run->aborted);
 	pthread_mutex_unlock(&run->lock);
 }

@@ -1,5 +1,5 @@
-/* The runner: decides which checks run (the plan), runs them one after the
- * other (each may fan out per node), applies waivers, and keeps every result
+/* The runner: decides which checks run (the plan), runs them (side by
+ * side between disruptive checks; each may fan out per node), applies waivers, and keeps every result
  * even when the run is interrupted or runs out of time. */
 #ifndef XPV_RUNNER_H
 #define XPV_RUNNER_H
@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Checks that run side by side unless --jobs says otherwise. */
+#define XPV_DEFAULT_JOBS 4
+
 struct xpv_run_opts {
 	const char *const *only; /* --only ids (validated by the caller) */
 	size_t n_only;
@@ -23,6 +26,7 @@ struct xpv_run_opts {
 	bool handle_signals;     /* install SIGINT/SIGTERM handlers for the run */
 	bool caught_before;      /* a signal caught by xpv_signals_catch before the run counts */
 	bool no_evidence;        /* nobody writes an evidence archive of this run: keep no transcripts */
+	size_t jobs;             /* checks run side by side (--jobs); 0: XPV_DEFAULT_JOBS */
 	const char *unavailable; /* the cluster cannot be reached at all (the built-in lab did
 				  * not start): nothing runs, every planned check is `error`
 				  * with this reason */
@@ -80,6 +84,7 @@ struct xpv_run {
 	atomic_bool cancel;
 	bool closed;
 	int64_t deadline_mono_ms;
+	size_t live;             /* the record whose results are printed as they come */
 };
 
 /* Runs the plan of `sc` over `checks`. Always returns a run (`*out`), with a

@@ -142,4 +142,20 @@ test_expect_success 'a built-in lab that does not start: every check error, ever
 	xmllint --noout nolab/junit.xml && test -s nolab/report.html
 '
 
+test_expect_success 'checks run side by side, their results printed in check order' '
+	write_scenario side.yaml <<-YAML &&
+	checks: {params: {t-cluster: {sleep_ms: 500}}}
+	YAML
+	"$XPV_TEST" run side.yaml --out r --no-color 2>err &&
+	awk "\$2 ~ /^(pass|fail|error|skip)\$/ { print \$3 }" err | uniq >order &&
+	printf "t-cluster\nt-nodes\nt-disruptive\n" >want &&
+	diff -u want order &&
+	# t-nodes ended while the slower t-cluster, before it in the table, ran
+	jq -e ".checks[1].finished < .checks[0].finished" r/results.json >/dev/null &&
+	"$XPV_TEST" run side.yaml --out r1 --no-color -j 1 2>err1 &&
+	jq -e ".checks[1].started >= .checks[0].finished" r1/results.json >/dev/null &&
+	expect_code 2 "$XPV_TEST" run side.yaml -j 0 2>errj &&
+	grep -q "run: --jobs takes a number from 1 to 16, got .0." errj
+'
+
 test_done

@@ -30,6 +30,7 @@ static const struct xpv_param_def cluster_params[] = {
 	{ "return_error", XPV_PARAM_BOOL, "false", "fail to evaluate" },
 	{ "no_result", XPV_PARAM_BOOL, "false", "report nothing" },
 	{ "raise", XPV_PARAM_STRING, NULL, "SIGINT or SIGTERM: raise it after reporting" },
+	{ "sleep_ms", XPV_PARAM_INT, "0", "wait before reporting, cut short by an abort" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -104,6 +105,8 @@ static int run_cluster(struct xpv_ctx *ctx)
 		.n_figures = 1,
 	};
 
+	if (!xpv_ctx_sleep(ctx, strtol(xpv_ctx_param(ctx, "sleep_ms"), NULL, 10)))
+		return 0;
 	if (strcmp(xpv_ctx_param(ctx, "return_error"), "true") == 0)
 		return xpv_error_set(XPV_ECHECK, "test check could not reach %s", "the cluster");
 	if (strcmp(xpv_ctx_param(ctx, "no_result"), "true") == 0)

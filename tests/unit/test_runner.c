@@ -62,6 +62,37 @@ static const struct xpv_check meet_check = {
 	.id = "t-meet", .title = "nodes meet", .guide_section = "test", .remediation = "none", .run = run_meet,
 };
 
+/* ---- checks that prove checks run side by side ------------------------ */
+
+static size_t paired;
+
+/* Waits up to 2 s for the other pair check to arrive. */
+static int run_pair(struct xpv_ctx *ctx)
+{
+	struct timespec until;
+	bool met = true;
+	struct xpv_outcome o = { .target = "cluster" };
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&meet_lock);
+	paired++;
+	pthread_cond_broadcast(&meet_cond);
+	while (paired < 2 && met)
+		met = pthread_cond_timedwait(&meet_cond, &meet_lock, &until) == 0 || paired >= 2;
+	pthread_mutex_unlock(&meet_lock);
+	o.verdict = met ? XPV_PASS : XPV_FAIL;
+	o.message = met ? "met the other check" : "waited alone: checks did not run side by side";
+	return xpv_ctx_report(ctx, &o);
+}
+
+static const struct xpv_check pair_a = {
+	.id = "t-pair-a", .title = "pair a", .guide_section = "test", .remediation = "none", .run = run_pair,
+};
+static const struct xpv_check pair_b = {
+	.id = "t-pair-b", .title = "pair b", .guide_section = "test", .remediation = "none", .run = run_pair,
+};
+
 /* ---- helpers --------------------------------------------------------- */
 
 static int case_no;
@@ -330,13 +361,43 @@ static void test_nodes_run_in_parallel(void **state)
 	free(yaml);
 }
 
+static void test_checks_run_side_by_side(void **state)
+{
+	const struct xpv_check *const table[] = { &pair_a, &pair_b, &xpv_test_check_disruptive };
+	struct xpv_scenario *sc;
+	struct xpv_run *run;
+	struct xpv_run_opts opts = { .allow_disruptive = true };
+
+	(void)state;
+	sc = scenario(HEAD NODES2 "failover: {allow_disruptive: true}\n", table, 3);
+	paired = 0;
+	xpv_run_execute(&run, sc, table, 3, &opts);
+	assert_int_equal(run->n_results, 3);
+	assert_int_equal(find(run, "t-pair-a", "cluster")->verdict, XPV_PASS);
+	assert_int_equal(find(run, "t-pair-b", "cluster")->verdict, XPV_PASS);
+	/* a disruptive check runs alone: after the others ended */
+	assert_true(run->records[2].start_us >= run->records[0].end_us);
+	assert_true(run->records[2].start_us >= run->records[1].end_us);
+	xpv_run_free(run);
+
+	/* --jobs 1: one after the other, the first waits alone */
+	opts.jobs = 1;
+	paired = 0;
+	xpv_run_execute(&run, sc, table, 3, &opts);
+	assert_int_equal(find(run, "t-pair-a", "cluster")->verdict, XPV_FAIL);
+	assert_int_equal(find(run, "t-pair-b", "cluster")->verdict, XPV_PASS);
+	assert_true(run->records[1].start_us >= run->records[0].end_us);
+	done(run);
+}
+
 static void test_signal_aborts_and_keeps_results(void **state)
 {
 	static const char *const sigs[] = { "SIGINT", "SIGTERM" };
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		struct xpv_run_opts opts = { .handle_signals = true, .allow_disruptive = true };
+		/* one check at a time: t-nodes has not started when t-cluster raises */
+		struct xpv_run_opts opts = { .handle_signals = true, .allow_disruptive = true, .jobs = 1 };
 		char *yaml = xpv_asprintf(HEAD NODES2 "failover: {allow_disruptive: true}\n"
 						      "checks: {params: {t-cluster: {raise: %s}}}\n",
 					  sigs[i]);
@@ -458,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_waivers),
 		cmocka_unit_test(test_waiver_expiry_is_inclusive),
 		cmocka_unit_test(test_nodes_run_in_parallel),
+		cmocka_unit_test(test_checks_run_side_by_side),
 		cmocka_unit_test(test_signal_aborts_and_keeps_results),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_results_are_cleaned_and_redacted),
