@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char exit_codes_help[] =
@@ -444,6 +445,19 @@ out:
 		fflush(stdout);
 		fflush(stderr);
 		_exit(code);
+	}
+	{
+		/* what the run cost this process (the lab is another): for
+		 * ci/bench and for sizing the machine that runs xpverify */
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			xpv_log(XPV_LOG_VERBOSE, "resources: CPU %.3f s (user %.3f s, system %.3f s), peak memory %.1f MB",
+				(double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+					(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+				(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+				(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+				(double)ru.ru_maxrss / 1024.0);
 	}
 	xpv_report_paths_clear(&paths);
 	free(lab_error);

@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,17 +56,21 @@ struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_eviden
 				size_t sessions_per_node)
 {
 	struct xpv_facts *f = xpv_calloc(1, sizeof(*f));
+	pthread_condattr_t ca;
 
 	f->sc = sc;
 	f->evidence = evidence;
 	f->max_sessions = sessions_per_node > 0 ? sessions_per_node : 1;
 	f->nodes = xpv_calloc(sc->n_nodes, sizeof(*f->nodes));
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	for (size_t i = 0; i < sc->n_nodes; i++) {
 		pthread_mutex_init(&f->nodes[i].lock, NULL);
-		pthread_cond_init(&f->nodes[i].freed, NULL);
+		pthread_cond_init(&f->nodes[i].freed, &ca);
 		f->nodes[i].s = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].s));
 		f->nodes[i].busy = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].busy));
 	}
+	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->answered, NULL);
 	return f;
@@ -167,14 +172,22 @@ static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
 	free(text);
 }
 
+/* How long a request waits for a busy connection to a node before a
+ * further one is opened: a connection costs a TLS handshake, an
+ * authentication and memory, worth it only when the node is slow to
+ * answer (WMI queries take 100 ms and more; the lab answers at once). */
+#define PATIENCE_MS 20
+
 /* A session with node `i` for this thread alone (`*slot` for
- * session_release): an idle one, else a new one while fewer than
- * max_sessions are open, else the first one freed. NULL when it cannot be
- * opened (the error set); release the slot all the same. */
+ * session_release): an idle one; else, when every open one has been busy
+ * for PATIENCE_MS and fewer than max_sessions are open, a new one; else
+ * the first one freed. NULL when it cannot be opened (the error set);
+ * release the slot all the same. */
 static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slot)
 {
 	struct node_sessions *n = &f->nodes[i];
 	struct xpv_winrm *s = NULL;
+	int64_t patient_until = xpv_mono_ms() + PATIENCE_MS;
 	size_t k;
 
 	pthread_mutex_lock(&n->lock);
@@ -196,11 +209,25 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 			k = idle;
 			break;
 		}
-		if (n->n_open < f->max_sessions) {
+		if (n->n_open < f->max_sessions && (n->n_open == 0 || xpv_mono_ms() >= patient_until)) {
 			k = n->n_open++;
 			break;
 		}
-		pthread_cond_wait(&n->freed, &n->lock);
+		if (n->n_open < f->max_sessions) {
+			struct timespec ts;
+			int64_t left = patient_until - xpv_mono_ms();
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += left / 1000;
+			ts.tv_nsec += (left % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&n->freed, &n->lock, &ts);
+		} else {
+			pthread_cond_wait(&n->freed, &n->lock);
+		}
 	}
 	n->busy[k] = true;
 	s = n->s[k];

@@ -154,6 +154,9 @@ test_expect_success 'checks run side by side, their results printed in check ord
 	jq -e ".checks[1].finished < .checks[0].finished" r/results.json >/dev/null &&
 	"$XPV_TEST" run side.yaml --out r1 --no-color -j 1 2>err1 &&
 	jq -e ".checks[1].started >= .checks[0].finished" r1/results.json >/dev/null &&
+	"$XPV_TEST" run side.yaml --out r2 -v 2>errv &&
+	grep -Eq " resources: CPU [0-9]+\.[0-9]{3} s \(user [0-9.]+ s, system [0-9.]+ s\), peak memory [1-9][0-9]*\.[0-9] MB$" errv &&
+	! grep -q "resources:" err &&
 	expect_code 2 "$XPV_TEST" run side.yaml -j 0 2>errj &&
 	grep -q "run: --jobs takes a number from 1 to 16, got .0." errj
 '
