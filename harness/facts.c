@@ -214,16 +214,8 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 			break;
 		}
 		if (n->n_open < f->max_sessions) {
-			struct timespec ts;
-			int64_t left = patient_until - xpv_mono_ms();
+			struct timespec ts = xpv_mono_in((long)(patient_until - xpv_mono_ms()));
 
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += left / 1000;
-			ts.tv_nsec += (left % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
 			pthread_cond_timedwait(&n->freed, &n->lock, &ts);
 		} else {
 			pthread_cond_wait(&n->freed, &n->lock);

@@ -351,13 +351,7 @@ bool xpv_ctx_sleep(struct xpv_ctx *ctx, long ms)
 			break;
 		if (wait > POLL_MS)
 			wait = POLL_MS;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += wait / 1000;
-		ts.tv_nsec += (wait % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		ts = xpv_mono_in((long)wait);
 		pthread_cond_timedwait(&run->cond, &run->lock, &ts);
 	}
 	pthread_mutex_unlock(&run->lock);
@@ -671,12 +665,7 @@ static void run_wave(struct xpv_run *run, const struct wave_ctx *wc, const size_
 		}
 		if (running == 0)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += POLL_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		ts = xpv_mono_in(POLL_MS);
 		pthread_cond_timedwait(&run->cond, &run->lock, &ts);
 		{
 			size_t n_results = run->n_results, at = idx[head < n ? head : n - 1];

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /* strdup that accepts NULL (returns NULL). Aborts on allocation failure: an
  * out-of-memory harness cannot report anything truthful. */
@@ -25,6 +26,10 @@ int64_t xpv_now_us(void);
 
 /* Monotonic time in milliseconds, for deadlines and elapsed times. */
 int64_t xpv_mono_ms(void);
+
+/* The CLOCK_MONOTONIC time `ms` from now, for pthread_cond_timedwait on a
+ * condition made with that clock. */
+struct timespec xpv_mono_in(long ms);
 
 /* Formats `us` (epoch microseconds, UTC) into `buf`:
  * XPV_TIME_ISO_US  2026-11-22T09:46:11.123456Z
