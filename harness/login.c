@@ -63,6 +63,7 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 	char *url = xpv_asprintf("%s://%s:%ld%s", sc->cluster.scheme, sc->cluster.address_host, sc->cluster.port, path);
 	struct curl_slist *pins = NULL, *headers = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct xpv_http_tls tls;
 	CURLcode cc;
 	long status = -1;
 
@@ -94,12 +95,10 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	if (sc->tls.ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, sc->tls.ca_file);
+	tls = (struct xpv_http_tls){ .ca_file = sc->tls.ca_file, .peer = peer };
+	xpv_http_tls(c, &tls);
 	if (form != NULL)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->sent);
-	if (peer != NULL)
-		xpv_http_keep_peer(c, peer);
 	cc = curl_easy_perform(c);
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

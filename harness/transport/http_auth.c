@@ -1,6 +1,7 @@
 #include "http_auth.h"
 
 #include "error.h"
+#include "tls.h"
 #include "util.h"
 
 #include <openssl/pem.h>
@@ -25,42 +26,55 @@ static void ctx_index_init(void)
 static int keep_peer(int ok, X509_STORE_CTX *store)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
-	char **slot = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index) : NULL;
+	const struct xpv_http_tls *t = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index) : NULL;
 	X509 *x = X509_STORE_CTX_get_current_cert(store);
 	BIO *bio;
 
-	if (slot == NULL || x == NULL || X509_STORE_CTX_get_error_depth(store) != 0)
+	if (t == NULL || t->peer == NULL || x == NULL || X509_STORE_CTX_get_error_depth(store) != 0)
 		return ok;
 	bio = BIO_new(BIO_s_mem());
 	if (bio != NULL && PEM_write_bio_X509(bio, x) == 1) {
 		char *data;
 		long n = BIO_get_mem_data(bio, &data);
 
-		free(*slot);
-		*slot = xpv_asprintf("%.*s", (int)n, data);
+		free(*t->peer);
+		*t->peer = xpv_asprintf("%.*s", (int)n, data);
 	}
 	BIO_free(bio);
 	return ok;
 }
 
-/* libcurl's SSL_CTX hook, called for every new TLS connection. */
+/* libcurl's SSL_CTX hook, called for every new TLS connection, after
+ * libcurl set the context up (with no CA file: see xpv_http_tls). */
 static CURLcode on_ssl_ctx(CURL *c, void *sslctx, void *arg)
 {
 	static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+	const struct xpv_http_tls *t = arg;
 	SSL_CTX *ctx = sslctx;
+	X509_STORE *store;
 
 	(void)c;
 	pthread_once(&index_once, ctx_index_init);
 	if (ctx_index < 0 || SSL_CTX_set_ex_data(ctx, ctx_index, arg) != 1)
 		return CURLE_SSL_CERTPROBLEM;
+	store = xpv_tls_store(t->ca_file);
+	if (store == NULL)
+		return CURLE_SSL_CACERT_BADFILE;
+	SSL_CTX_set1_cert_store(ctx, store);
+	X509_STORE_free(store);
+	/* what libcurl sets on the store it loads itself, on this context's
+	 * parameters (the shared store is not changed) */
+	X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_TRUSTED_FIRST);
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), keep_peer);
 	return CURLE_OK;
 }
 
-void xpv_http_keep_peer(CURL *c, char **slot)
+void xpv_http_tls(CURL *c, const struct xpv_http_tls *t)
 {
+	curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, slot);
+	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, (void *)t);
 }
 
 int xpv_http_negotiate_token(CURL *c, unsigned char **tok, size_t *len)

@@ -7,11 +7,23 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-/* Keeps the server certificate (PEM) of every new TLS connection `c` makes
- * in `*slot` (replacing the previous one), for channel binding. The
- * certificate comes from the handshake of the connection itself, never
- * from another. `slot` must outlive the handle's transfers. */
-void xpv_http_keep_peer(CURL *c, char **slot);
+/* TLS for the libcurl handle `c`. */
+struct xpv_http_tls {
+	const char *ca_file; /* NULL: the system's CA store */
+	char **peer;         /* or NULL: where to keep the server's certificate */
+};
+
+/* Sets up TLS for `c` as `t` says (`t` must outlive the handle's
+ * transfers): the server's chain is judged against the process's CA store
+ * of t->ca_file (xpv_tls_store: loaded once for the whole run, where
+ * libcurl would load the file for every connection), with libcurl's own
+ * verification rules (partial chains, trusted first). When t->peer is not
+ * NULL, the server certificate (PEM) of every new TLS connection goes to
+ * `*t->peer` (replacing the previous one), for channel binding: it comes
+ * from the handshake of the connection itself, never from another. A CA
+ * file that cannot be read fails the transfer with
+ * CURLE_SSL_CACERT_BADFILE. */
+void xpv_http_tls(CURL *c, const struct xpv_http_tls *t);
 
 /* The token of the last response's "WWW-Authenticate: Negotiate TOKEN",
  * decoded (`*tok` NULL when there is none). XPV_EPROTO when it is not

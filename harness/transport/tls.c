@@ -88,6 +88,11 @@ static X509_STORE *store_for(const char *ca_file)
 	return st;
 }
 
+X509_STORE *xpv_tls_store(const char *ca_file)
+{
+	return store_for(ca_file);
+}
+
 /* A connected TCP socket, or -1 with `*code` and the last error set. */
 static int connect_to(const char *address, long port, long timeout_ms, int *code)
 {

@@ -19,6 +19,11 @@ int xpv_tls_fetch(struct xpv_peer *p, const char *sni, const char *address, long
 
 void xpv_peer_clear(struct xpv_peer *p);
 
+/* The process's CA store of `ca_file` (NULL: the system's), loaded on its
+ * first use and shared by every connection and chain check after it: a
+ * new reference (X509_STORE_free), or NULL when the file cannot be read. */
+X509_STORE *xpv_tls_store(const char *ca_file);
+
 /* Verifies `p`'s chain against the CA file (NULL: the system store),
  * ignoring validity dates (judged apart). Returns NULL when it chains, or a
  * static reason. */

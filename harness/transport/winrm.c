@@ -41,6 +41,7 @@ struct xpv_winrm {
 	char *spn;
 	char *auth_header;   /* "Authorization: Negotiate ..." of the next request, or NULL */
 	char *peer_pem;      /* https: the server's certificate of the last handshake */
+	struct xpv_http_tls tls;
 	const char *content_type;
 };
 
@@ -197,9 +198,8 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
 		/* the server's certificate, for channel binding */
 		curl_easy_setopt(s->curl, CURLOPT_CERTINFO, 1L);
-		xpv_http_keep_peer(s->curl, &s->peer_pem);
-		if (opts->ca_file != NULL)
-			curl_easy_setopt(s->curl, CURLOPT_CAINFO, opts->ca_file);
+		s->tls = (struct xpv_http_tls){ .ca_file = s->o.ca_file, .peer = &s->peer_pem };
+		xpv_http_tls(s->curl, &s->tls);
 	}
 	if (!s->gss_mode && opts->username != NULL) {
 		xpv_secret_register_basic(opts->username, opts->password);

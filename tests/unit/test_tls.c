@@ -1,6 +1,7 @@
 /* The certificate fetch (harness/transport/tls.c): one deadline for the
  * whole handshake, whatever the server drips. */
 #include "error.h"
+#include "helpers.h"
 #include "tls.h"
 #include "util.h"
 
@@ -47,6 +48,37 @@ static void *drip(void *arg)
 	return NULL;
 }
 
+/* One store per CA file for the process: every connection and chain check
+ * shares it, the file is not read again. */
+static void test_ca_store_loaded_once(void **state)
+{
+	const char *path = XPV_TEST_DATA "/fuzz/cert.pem";
+	X509_STORE *a, *b, *c;
+	char *copy;
+	FILE *in = fopen(path, "r");
+	char pem[8192];
+	size_t n;
+
+	(void)state;
+	assert_non_null(in);
+	n = fread(pem, 1, sizeof(pem) - 1, in);
+	fclose(in);
+	pem[n] = '\0';
+	copy = th_write("copy-ca.pem", pem);
+	a = xpv_tls_store(path);
+	b = xpv_tls_store(path);
+	c = xpv_tls_store(copy);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_non_null(c);
+	assert_ptr_not_equal(a, c);
+	assert_null(xpv_tls_store(XPV_TEST_DATA "/no-such-ca.pem"));
+	X509_STORE_free(a);
+	X509_STORE_free(b);
+	X509_STORE_free(c);
+	free(copy);
+}
+
 static void test_handshake_has_one_deadline(void **state)
 {
 	struct dripper d = { 0 };
@@ -78,6 +110,7 @@ static void test_handshake_has_one_deadline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ca_store_loaded_once),
 		cmocka_unit_test(test_handshake_has_one_deadline),
 	};
 

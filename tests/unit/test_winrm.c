@@ -353,6 +353,41 @@ static void test_tls_and_names(void **state)
 	assert_non_null(strstr(xpv_error_last(), "TLS failed"));
 	xpv_winrm_close(s);
 
+	/* a CA file with no certificate in it: refused, not trusted wholesale */
+	{
+		char *junk = th_write("junk-ca.pem", "not a certificate\n");
+
+		o.ca_file = junk;
+		assert_int_equal(xpv_winrm_open(&s, &o), 0);
+		assert_int_equal(xpv_winrm_wql(&rows, s, "root/cimv2", "select * from Win32_Service"), XPV_ETLS);
+		assert_non_null(strstr(xpv_error_last(), "TLS failed"));
+		xpv_winrm_close(s);
+		free(junk);
+	}
+
+	/* the CA file is read once for the process: a session opened after
+	 * the file changed still judges by what was read (libcurl alone would
+	 * read it again for every connection) */
+	{
+		char *once = th_write("once-ca.pem", ca.cert);
+
+		o = opts_for(e, "127.0.0.1");
+		o.ca_file = once;
+		assert_int_equal(xpv_winrm_open(&s, &o), 0);
+		push(e, "pull-last.xml", 200);
+		assert_int_equal(xpv_winrm_wql(&rows, s, "root/cimv2", "select * from Win32_Service"), 0);
+		json_decref(rows);
+		xpv_winrm_close(s);
+		free(th_write("once-ca.pem", other_ca.cert));
+		assert_int_equal(xpv_winrm_open(&s, &o), 0);
+		push(e, "pull-last.xml", 200);
+		assert_int_equal(xpv_winrm_wql(&rows, s, "root/cimv2", "select * from Win32_Service"), 0);
+		json_decref(rows);
+		xpv_winrm_close(s);
+		free(once);
+		o = opts_for(e, "127.0.0.1");
+	}
+
 	/* pinned name in the certificate: fine; pinned name not in it: refused */
 	o = opts_for(e, "node1.lab.local");
 	assert_int_equal(xpv_winrm_open(&s, &o), 0);
