@@ -51,6 +51,23 @@ static void tls_init(void)
 	atexit(tls_cleanup);
 }
 
+/* Computes what OpenSSL caches in a certificate on its first use (its
+ * extensions, under the certificate's own lock) for every certificate of
+ * `st`, before threads share it: otherwise the first verification writes
+ * into a CA certificate while a handshake in another thread reads it (a
+ * race ThreadSanitizer reports in OpenSSL 3.0). */
+static void prime(X509_STORE *st)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(st);
+
+	for (int k = 0; k < sk_X509_OBJECT_num(objs); k++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, k));
+
+		if (x != NULL)
+			X509_check_purpose(x, -1, 0);
+	}
+}
+
 /* The CA store of `ca_file` (NULL: the system's), loaded on first use; a
  * new reference, or NULL when the file cannot be read. */
 static X509_STORE *store_for(const char *ca_file)
@@ -72,6 +89,8 @@ static X509_STORE *store_for(const char *ca_file)
 			X509_STORE_free(st);
 			st = NULL;
 		}
+		if (st != NULL)
+			prime(st);
 		/* kept when there is room; a fifth CA file is loaded each time */
 		if (st != NULL && i < MAX_STORES) {
 			stores[i].path = ca_file ? xpv_strdup(ca_file) : NULL;
