@@ -224,19 +224,18 @@ static char *server_config(struct xpv_winrm *s, const char *xpath, char **why)
 	return v;
 }
 
-/* A SafeKit node's virtual address, as Server Configurator records it
- * (Failover/VirtualAddress; the element's place is a guess). */
-static void ask_vip(struct xpv_winrm *s, struct found *f)
+/* The value at `xpath` of the node's ServerConfig.xml into `*field`; when
+ * there is none, a to-do naming `what`, the element and why. */
+static void ask_config(struct xpv_winrm *s, struct found *f, const char *xpath, char **field, const char *what)
 {
 	char *why = NULL;
 
-	f->vip = server_config(s, "/server/Failover/VirtualAddress", &why);
-	if (f->vip == NULL)
-		todo(f, "the virtual address (" XPV_SERVER_CONFIG " Failover/VirtualAddress: %s)", why);
+	*field = server_config(s, xpath, &why);
+	if (*field == NULL)
+		todo(f, "%s (" XPV_SERVER_CONFIG " %s: %s)", what, xpath, why);
 	free(why);
 }
 
-/* The role that runs the Management Server, its resources, its access point. */
 /* The first IPv4 address the cluster lists for node `name`, or NULL. */
 static const char *node_address(const struct found *f, const char *name)
 {
@@ -250,6 +249,7 @@ static const char *node_address(const struct found *f, const char *name)
 	return NULL;
 }
 
+/* The role that runs the Management Server, its resources, its access point. */
 static void ask_role(struct xpv_winrm *s, struct found *f)
 {
 	char *b64 = xpv_powershell_encode(RESOURCES_PS);
@@ -290,17 +290,6 @@ out:
 	xpv_shell_output_clear(&o);
 	json_decref(res);
 	free(b64);
-}
-
-/* The management server's web port (ServerConfig.xml). */
-static void ask_port(struct xpv_winrm *s, struct found *f)
-{
-	char *why = NULL;
-
-	f->port = server_config(s, "/server/WebApiConfig/Port", &why);
-	if (f->port == NULL)
-		todo(f, "the management server's port (" XPV_SERVER_CONFIG ": %s): the cluster address has none", why);
-	free(why);
 }
 
 /* Writes the scenario to `out` (unredacted: see render). */
@@ -609,11 +598,13 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 			goto out;
 		}
 		free(wsfc);
-		ask_vip(s, &f);
+		/* where Server Configurator records it is a guess (safekit.md) */
+		ask_config(s, &f, "/server/Failover/VirtualAddress", &f.vip, "the virtual address");
 	} else {
 		ask_role(s, &f);
 	}
-	ask_port(s, &f);
+	ask_config(s, &f, "/server/WebApiConfig/Port", &f.port,
+		   "the management server's port, which the cluster address lacks");
 	{
 		char *text = render(&t, &f);
 		int rc = text == NULL ? -1 : output ? xpv_write_atomic(output, put_text, text) : put_text(stdout, text);

@@ -27,9 +27,13 @@ int64_t xpv_now_us(void);
 /* Monotonic time in milliseconds, for deadlines and elapsed times. */
 int64_t xpv_mono_ms(void);
 
-/* The CLOCK_MONOTONIC time `ms` from now, for pthread_cond_timedwait on a
- * condition made with that clock. */
-struct timespec xpv_mono_in(long ms);
+/* The time on `clock` `ms` from now, for pthread_cond_timedwait on a
+ * condition made with that clock (CLOCK_REALTIME unless its attribute
+ * says otherwise). */
+struct timespec xpv_clock_in(clockid_t clock, long ms);
+
+/* xpv_clock_in(CLOCK_MONOTONIC, ms). */
+#define xpv_mono_in(ms) xpv_clock_in(CLOCK_MONOTONIC, (ms))
 
 /* Formats `us` (epoch microseconds, UTC) into `buf`:
  * XPV_TIME_ISO_US  2026-11-22T09:46:11.123456Z
