@@ -6,7 +6,7 @@
 #      lab and the demo run beside them, and print the line coverage of
 #      that same run (gcovr);
 #   2. build under ThreadSanitizer what the runner's threads touch and run
-#      the runner's unit test, the signal and evidence tests and a few
+#      the runner's and the thread pool's unit tests, the signal and evidence tests and a few
 #      end-to-end runs, a SafeKit one among them (the tsan test preset names them);
 #   3. build the libFuzzer targets with clang (warnings as errors) and run
 #      each briefly;
@@ -82,7 +82,7 @@ stage_tests() {
 stage_tsan() {
 	echo "== tsan (-Werror, ThreadSanitizer): the runner, signals, evidence and end-to-end runs"
 	cmake --preset tsan >/dev/null &&
-		cmake --build --preset tsan -j "$jobs" --target xpverify xpverify-test xplab test_runner || return 1
+		cmake --build --preset tsan -j "$jobs" --target xpverify xpverify-test xplab test_runner test_pool || return 1
 	ctest --preset tsan -j "$jobs"
 }
 

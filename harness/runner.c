@@ -4,6 +4,7 @@
 #include "evidence.h"
 #include "facts.h"
 #include "log.h"
+#include "pool.h"
 #include "util.h"
 
 #include <errno.h>
@@ -363,16 +364,13 @@ struct node_job {
 	const struct xpv_node *node;
 	void (*fn)(struct xpv_ctx *, const struct xpv_node *, void *);
 	void *arg;
-	pthread_t tid;
-	bool started;
 };
 
-static void *node_main(void *p)
+static void node_main(void *p)
 {
 	struct node_job *job = p;
 
 	job->fn(job->ctx, job->node, job->arg);
-	return NULL;
 }
 
 int xpv_ctx_each_node(struct xpv_ctx *ctx,
@@ -381,16 +379,9 @@ int xpv_ctx_each_node(struct xpv_ctx *ctx,
 	const struct xpv_scenario *sc = ctx->run->sc;
 	struct node_job *jobs = xpv_calloc(sc->n_nodes, sizeof(*jobs));
 
-	for (size_t i = 0; i < sc->n_nodes; i++) {
+	for (size_t i = 0; i < sc->n_nodes; i++)
 		jobs[i] = (struct node_job){ .ctx = ctx, .node = &sc->nodes[i], .fn = fn, .arg = arg };
-		jobs[i].started = pthread_create(&jobs[i].tid, NULL, node_main, &jobs[i]) == 0;
-	}
-	for (size_t i = 0; i < sc->n_nodes; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].tid, NULL);
-		else /* no thread to be had: do it here rather than lose the node */
-			fn(ctx, jobs[i].node, arg);
-	}
+	xpv_pool_each(jobs, sc->n_nodes, sizeof(*jobs), node_main);
 	free(jobs);
 	return 0;
 }
@@ -806,6 +797,7 @@ int xpv_run_execute(struct xpv_run **out, const struct xpv_scenario *sc,
 	xpv_progress_clear();
 	xpv_plan_free(plan, n_checks);
 	free(mine);
+	xpv_pool_release();
 	if (opts->handle_signals && !opts->caught_before) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);

@@ -146,7 +146,12 @@ char *xpv_text_clean(const char *s)
 
 	if (s == NULL)
 		return NULL;
-	len = strlen(s);
+	/* most text is printable ASCII, kept as it is */
+	for (len = 0; (s[len] >= 0x20 && s[len] < 0x7f) || s[len] == '\t' || s[len] == '\n' || s[len] == '\r'; len++)
+		;
+	if (s[len] == '\0')
+		return xpv_strdup(s);
+	len += strlen(s + len);
 	/* each input byte yields at most 3 output bytes */
 	out = xpv_calloc(len * 3 + 1, 1);
 	while (i < len) {
