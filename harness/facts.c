@@ -16,15 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One connection to a node. */
+struct slot {
+	struct xpv_winrm *s; /* NULL while being opened, or when that failed */
+	bool busy;           /* a thread uses it */
+	int64_t since_ms;    /* when the current use began (busy) */
+	struct xpv_winrm_timing before; /* s's timing then */
+};
+
 /* The sessions with one node: opened when needed, up to `max` at once
  * (each its own connection: WinRM answers one request a connection at a
- * time), each used by one thread at a time. */
+ * time), each used by one thread at a time. What an exchange takes on an
+ * open one, and what opening one costs, are averaged to decide whether a
+ * further one pays (xpv_facts_patience). */
 struct node_sessions {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	struct xpv_winrm **s; /* [max] */
-	bool *busy;           /* [max] */
-	size_t n_open;        /* slots 0..n_open-1 are open or being opened */
+	struct slot *slot; /* [max] */
+	size_t n_open;     /* slots 0..n_open-1 are open or being opened */
+	int64_t exchange_us; /* average exchange on an open connection, -1 unknown */
+	int64_t connect_us;  /* average cost of a connection, -1 unknown */
 };
 
 /* One cached answer. `pending` while its first asker waits on the node:
@@ -67,8 +78,9 @@ struct xpv_facts *xpv_facts_new(const struct xpv_scenario *sc, struct xpv_eviden
 	for (size_t i = 0; i < sc->n_nodes; i++) {
 		pthread_mutex_init(&f->nodes[i].lock, NULL);
 		pthread_cond_init(&f->nodes[i].freed, &ca);
-		f->nodes[i].s = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].s));
-		f->nodes[i].busy = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].busy));
+		f->nodes[i].slot = xpv_calloc(f->max_sessions, sizeof(*f->nodes[i].slot));
+		f->nodes[i].exchange_us = -1;
+		f->nodes[i].connect_us = -1;
 	}
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&f->lock, NULL);
@@ -114,9 +126,8 @@ void xpv_facts_free(struct xpv_facts *f)
 		struct node_sessions *n = &f->nodes[i];
 
 		for (size_t k = 0; k < n->n_open; k++)
-			xpv_winrm_close(n->s[k]);
-		free(n->s);
-		free(n->busy);
+			xpv_winrm_close(n->slot[k].s);
+		free(n->slot);
 		pthread_mutex_destroy(&n->lock);
 		pthread_cond_destroy(&n->freed);
 	}
@@ -172,33 +183,57 @@ static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
 	free(text);
 }
 
-/* How long a request waits for a busy connection to a node before a
- * further one is opened: a connection costs a TLS handshake, an
- * authentication and memory, worth it only when the node is slow to
- * answer (WMI queries take 100 ms and more; the lab answers at once). */
-#define PATIENCE_MS 20
+long xpv_facts_patience(long exchange_ms, long connect_ms, long age_ms, long waited_ms)
+{
+	if (exchange_ms < 0 || connect_ms < 0)
+		return waited_ms < XPV_PATIENCE_MS ? XPV_PATIENCE_MS - waited_ms : 0;
+	if (exchange_ms > connect_ms)
+		return 0; /* the node is slower to answer than to connect to */
+	/* a use is up to a few exchanges (a command: four), slower on a busy
+	 * machine: only one taking ten times an exchange and a connection is
+	 * stuck enough to go round */
+	if (age_ms >= 10 * (exchange_ms + connect_ms))
+		return 0;
+	return 10 * (exchange_ms + connect_ms) - age_ms;
+}
+
+static int64_t average(int64_t avg, int64_t sample)
+{
+	return avg < 0 ? sample : (3 * avg + sample) / 4;
+}
+
+static long ms(int64_t us)
+{
+	return us < 0 ? -1 : (long)((us + 999) / 1000);
+}
 
 /* A session with node `i` for this thread alone (`*slot` for
- * session_release): an idle one; else, when every open one has been busy
- * for PATIENCE_MS and fewer than max_sessions are open, a new one; else
- * the first one freed. NULL when it cannot be opened (the error set);
- * release the slot all the same. */
+ * session_release): an idle one; else, when every open one is busy and
+ * fewer than max_sessions are open, a new one once xpv_facts_patience
+ * says so; else the first one freed. NULL when it cannot be opened (the
+ * error set); release the slot all the same. */
 static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slot)
 {
 	struct node_sessions *n = &f->nodes[i];
 	struct xpv_winrm *s = NULL;
-	int64_t patient_until = xpv_mono_ms() + PATIENCE_MS;
+	int64_t asked = xpv_mono_ms();
 	size_t k;
 
 	pthread_mutex_lock(&n->lock);
 	for (;;) {
 		size_t idle = SIZE_MAX;
+		int64_t now = xpv_mono_ms(), oldest = now;
+		struct timespec until;
+		long wait;
 
 		/* an idle open session first; else a slot whose opening failed */
 		for (k = 0; k < n->n_open; k++) {
-			if (n->busy[k])
+			if (n->slot[k].busy) {
+				if (n->slot[k].since_ms < oldest)
+					oldest = n->slot[k].since_ms;
 				continue;
-			if (n->s[k] != NULL) {
+			}
+			if (n->slot[k].s != NULL) {
 				idle = k;
 				break;
 			}
@@ -209,20 +244,27 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 			k = idle;
 			break;
 		}
-		if (n->n_open < f->max_sessions && (n->n_open == 0 || xpv_mono_ms() >= patient_until)) {
+		if (n->n_open == 0) {
 			k = n->n_open++;
 			break;
 		}
-		if (n->n_open < f->max_sessions) {
-			struct timespec ts = xpv_mono_in((long)(patient_until - xpv_mono_ms()));
-
-			pthread_cond_timedwait(&n->freed, &n->lock, &ts);
-		} else {
+		if (n->n_open >= f->max_sessions) {
 			pthread_cond_wait(&n->freed, &n->lock);
+			continue;
 		}
+		wait = xpv_facts_patience(ms(n->exchange_us), ms(n->connect_us), (long)(now - oldest),
+					  (long)(now - asked));
+		if (wait == 0) {
+			k = n->n_open++;
+			break;
+		}
+		until = xpv_mono_in(wait);
+		pthread_cond_timedwait(&n->freed, &n->lock, &until);
 	}
-	n->busy[k] = true;
-	s = n->s[k];
+	n->slot[k].busy = true;
+	n->slot[k].since_ms = xpv_mono_ms();
+	s = n->slot[k].s;
+	xpv_winrm_timing(&n->slot[k].before, s);
 	pthread_mutex_unlock(&n->lock);
 	*slot = k;
 	if (s == NULL) {
@@ -236,18 +278,28 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 		if (xpv_winrm_open(&s, &o) < 0)
 			s = NULL;
 		pthread_mutex_lock(&n->lock);
-		n->s[k] = s;
+		n->slot[k].s = s;
 		pthread_mutex_unlock(&n->lock);
 	}
 	return s;
 }
 
-static void session_release(struct xpv_facts *f, size_t i, size_t slot)
+static void session_release(struct xpv_facts *f, size_t i, size_t k)
 {
 	struct node_sessions *n = &f->nodes[i];
+	struct slot *sl;
+	struct xpv_winrm_timing t;
 
 	pthread_mutex_lock(&n->lock);
-	n->busy[slot] = false;
+	sl = &n->slot[k];
+	xpv_winrm_timing(&t, sl->s);
+	if (t.exchanges > sl->before.exchanges)
+		n->exchange_us = average(n->exchange_us, (t.exchange_us - sl->before.exchange_us) /
+								 (int64_t)(t.exchanges - sl->before.exchanges));
+	if (t.connects > sl->before.connects)
+		n->connect_us = average(n->connect_us, (t.connect_us - sl->before.connect_us) /
+							       (int64_t)(t.connects - sl->before.connects));
+	sl->busy = false;
 	pthread_cond_signal(&n->freed);
 	pthread_mutex_unlock(&n->lock);
 }

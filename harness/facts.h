@@ -40,6 +40,22 @@ int xpv_facts_exec(struct xpv_shell_output *out, struct xpv_facts *f, const stru
 int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, const struct xpv_node *node,
 			  const char *command, const char *const *args, size_t n_args);
 
+/* How long a request should wait for one of a node's busy connections
+ * before it opens a further one (0: open it now), in ms. A connection
+ * costs a TLS handshake, an authentication and memory: worth it only when
+ * the node is slow to answer (WMI queries take 100 ms and more; the lab
+ * answers at once, and on a busy machine the handshake costs more than
+ * the wait). `exchange_ms`: what an HTTP exchange takes on an open
+ * connection to the node, on average; `connect_ms`: what making a
+ * connection takes (TCP, TLS), on average; -1 when not known yet: then the request waits XPV_PATIENCE_MS in all.
+ * `age_ms`: how long the oldest busy use has taken so far; `waited_ms`:
+ * how long this request has waited. Known, a further connection is opened
+ * at once when an exchange takes longer than opening a connection, else
+ * when the busy use has taken ten times an exchange and a connection (it
+ * is stuck). For tests. */
+#define XPV_PATIENCE_MS 20
+long xpv_facts_patience(long exchange_ms, long connect_ms, long age_ms, long waited_ms);
+
 /* A WMI method on `node` (never cached). */
 int xpv_facts_invoke(json_t **out, struct xpv_facts *f, const struct xpv_node *node, const char *class_uri,
 		     const char *method, const struct xpv_kv *selectors, size_t n_selectors,

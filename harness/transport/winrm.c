@@ -43,6 +43,7 @@ struct xpv_winrm {
 	char *peer_pem;      /* https: the server's certificate of the last handshake */
 	struct xpv_http_tls tls;
 	const char *content_type;
+	struct xpv_winrm_timing timing;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -211,6 +212,14 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 	return 0;
 }
 
+void xpv_winrm_timing(struct xpv_winrm_timing *t, const struct xpv_winrm *s)
+{
+	if (s != NULL)
+		*t = s->timing;
+	else
+		memset(t, 0, sizeof(*t));
+}
+
 void xpv_winrm_close(struct xpv_winrm *s)
 {
 	if (s == NULL)
@@ -344,6 +353,26 @@ static void fault_copy(struct xpv_wsman_fault *dst, const struct xpv_wsman_fault
 /* One HTTP POST of `body`, typed `ctype` (none when NULL), with the
  * handshake's Authorization header when there is one. The answer goes to
  * s->resp; libcurl failures come back as our codes. */
+/* Adds the exchange just made to s->timing: a connection libcurl made for
+ * it (TCP, and the TLS handshake over HTTPS) apart from the rest. */
+static void count(struct xpv_winrm *s)
+{
+	curl_off_t total = 0, connect = 0;
+	long connects = 0;
+
+	curl_easy_getinfo(s->curl, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0) {
+		curl_easy_getinfo(s->curl, CURLINFO_APPCONNECT_TIME_T, &connect);
+		if (connect == 0) /* plain HTTP */
+			curl_easy_getinfo(s->curl, CURLINFO_CONNECT_TIME_T, &connect);
+		s->timing.connects += (unsigned long)connects;
+		s->timing.connect_us += connect;
+	}
+	s->timing.exchanges++;
+	s->timing.exchange_us += total > connect ? total - connect : 0;
+}
+
 static int http_post(struct xpv_winrm *s, const void *body, size_t len, const char *ctype, long *status)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
@@ -373,6 +402,7 @@ static int http_post(struct xpv_winrm *s, const void *body, size_t len, const ch
 	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, len ? body : "");
 	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)len);
 	cc = curl_easy_perform(s->curl);
+	count(s);
 	if (cc != CURLE_OK)
 		return curl_failure(s, cc);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);

@@ -69,6 +69,17 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts);
 
 void xpv_winrm_close(struct xpv_winrm *s);
 
+/* What the exchanges over a session have taken so far. */
+struct xpv_winrm_timing {
+	unsigned long exchanges; /* HTTP exchanges (authentication legs too) */
+	unsigned long connects;  /* connections made for them */
+	int64_t exchange_us;     /* their time, less the connections' */
+	int64_t connect_us;      /* the connections' time (TCP, TLS) */
+};
+
+/* `s`'s timing so far; zero for NULL. */
+void xpv_winrm_timing(struct xpv_winrm_timing *t, const struct xpv_winrm *s);
+
 /* Runs WQL `query` in namespace `ns` ("root/cimv2", "root/mscluster"):
  * Enumerate, then Pull until EndOfSequence. `*rows` is a new JSON array of
  * objects. */

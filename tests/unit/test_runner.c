@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "facts.h"
 #include "helpers.h"
 #include "log.h"
 #include "runner.h"
@@ -390,6 +391,28 @@ static void test_checks_run_side_by_side(void **state)
 	done(run);
 }
 
+/* When a request for a node whose connections are all busy opens a
+ * further one. */
+static void test_session_patience(void **state)
+{
+	(void)state;
+	/* nothing known of the node yet: XPV_PATIENCE_MS in all */
+	assert_int_equal(xpv_facts_patience(-1, -1, 0, 0), XPV_PATIENCE_MS);
+	assert_int_equal(xpv_facts_patience(-1, -1, 50, 15), XPV_PATIENCE_MS - 15);
+	assert_int_equal(xpv_facts_patience(-1, -1, 50, XPV_PATIENCE_MS + 5), 0);
+	assert_int_equal(xpv_facts_patience(100, -1, 0, 0), XPV_PATIENCE_MS);
+	/* slower to answer (WMI, 100 ms) than to connect to (5 ms): at once */
+	assert_int_equal(xpv_facts_patience(100, 5, 0, 0), 0);
+	/* quicker to answer than to connect to (the lab, a busy machine):
+	 * wait for the busy use, up to ten exchanges and connections */
+	assert_int_equal(xpv_facts_patience(2, 10, 0, 0), 120);
+	assert_int_equal(xpv_facts_patience(2, 10, 50, 40), 70);
+	assert_int_equal(xpv_facts_patience(10, 10, 0, 0), 200);
+	/* the busy use stuck that long: open one */
+	assert_int_equal(xpv_facts_patience(2, 10, 120, 0), 0);
+	assert_int_equal(xpv_facts_patience(2, 10, 5000, 0), 0);
+}
+
 static void test_signal_aborts_and_keeps_results(void **state)
 {
 	static const char *const sigs[] = { "SIGINT", "SIGTERM" };
@@ -520,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_waiver_expiry_is_inclusive),
 		cmocka_unit_test(test_nodes_run_in_parallel),
 		cmocka_unit_test(test_checks_run_side_by_side),
+		cmocka_unit_test(test_session_patience),
 		cmocka_unit_test(test_signal_aborts_and_keeps_results),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_results_are_cleaned_and_redacted),

@@ -121,12 +121,20 @@ static void push(struct env *e, const char *file, int status)
 static void test_wql_pages_until_end(void **state)
 {
 	struct env *e = *state;
+	struct xpv_winrm_timing t;
 	json_t *rows;
 
+	xpv_winrm_timing(&t, e->s);
+	assert_int_equal(t.exchanges + t.connects, 0);
 	push(e, "enumerate-select-star.xml", 200);
 	push(e, "pull-middle.xml", 200);
 	push(e, "pull-last.xml", 200);
 	assert_int_equal(xpv_winrm_wql(&rows, e->s, "root/cimv2", "select * from Win32_Service"), 0);
+	/* three exchanges over one connection, its handshake timed apart */
+	xpv_winrm_timing(&t, e->s);
+	assert_int_equal(t.exchanges, 3);
+	assert_int_equal(t.connects, 1);
+	assert_true(t.connect_us > 0 && t.exchange_us > 0);
 	assert_int_equal(json_array_size(rows), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 1), "Name")),
 			    "Milestone XProtect Data Collector Server");
