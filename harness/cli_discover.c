@@ -528,14 +528,8 @@ static void found_clear(struct found *f)
 
 int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
 {
-	enum { O_HOST = 256, O_CA, O_INSECURE, O_AUTH, O_TRANSPORT, O_RESOLVE };
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, O_HOST },
-		{ "ca", required_argument, NULL, O_CA },
-		{ "insecure", no_argument, NULL, O_INSECURE },
-		{ "auth", required_argument, NULL, O_AUTH },
-		{ "transport", required_argument, NULL, O_TRANSPORT },
-		{ "resolve", required_argument, NULL, O_RESOLVE },
+		XPV_TARGET_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -545,30 +539,26 @@ int xpv_cli_discover(int argc, char **argv, const struct xpv_check *const *check
 	struct xpv_winrm *s = NULL;
 	const char *output = NULL;
 	struct stat st;
-	int c, code = XPV_EXIT_USAGE;
+	int c, taken, code = XPV_EXIT_USAGE;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
-		case O_HOST: t.host = optarg; break;
-		case O_CA: t.ca = optarg; break;
-		case O_INSECURE: t.insecure = true; break;
-		case O_AUTH: t.auth = optarg; break;
-		case O_TRANSPORT: t.transport = optarg; break;
-		case O_RESOLVE:
-			if (xpv_probe_target_pin(&t, optarg) < 0)
-				goto out;
-			break;
 		case 'o': output = optarg; break;
 		case 'h':
 			usage_discover(stdout);
 			code = 0;
 			goto out;
 		default:
-			xpv_log_error("discover: unknown or incomplete option '%s'", argv[optind - 1]);
-			usage_discover(stderr);
-			goto out;
+			taken = xpv_probe_target_option(&t, c, optarg);
+			if (taken < 0)
+				goto out;
+			if (taken == 0) {
+				xpv_log_error("discover: unknown or incomplete option '%s'", argv[optind - 1]);
+				usage_discover(stderr);
+				goto out;
+			}
 		}
 	}
 	if (optind != argc || t.host == NULL) {

@@ -218,7 +218,7 @@ int xpv_probe_target_setup(struct xpv_probe_target *p, const char *cmd)
 	return 0;
 }
 
-int xpv_probe_target_pin(struct xpv_probe_target *p, const char *arg)
+static int pin(struct xpv_probe_target *p, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 
@@ -233,6 +233,20 @@ int xpv_probe_target_pin(struct xpv_probe_target *p, const char *arg)
 	return 0;
 }
 
+int xpv_probe_target_option(struct xpv_probe_target *p, int c, const char *arg)
+{
+	switch (c) {
+	case XPV_TARGET_OPT_HOST: p->host = arg; break;
+	case XPV_TARGET_OPT_CA: p->ca = arg; break;
+	case XPV_TARGET_OPT_INSECURE: p->insecure = true; break;
+	case XPV_TARGET_OPT_AUTH: p->auth = arg; break;
+	case XPV_TARGET_OPT_TRANSPORT: p->transport = arg; break;
+	case XPV_TARGET_OPT_RESOLVE: return pin(p, arg) < 0 ? XPV_EUSAGE : 1;
+	default: return 0;
+	}
+	return 1;
+}
+
 void xpv_probe_target_clear(struct xpv_probe_target *p)
 {
 	free(p->pin.host);
@@ -245,18 +259,13 @@ void xpv_probe_target_clear(struct xpv_probe_target *p)
 
 int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, size_t n_checks)
 {
-	enum { O_SCENARIO = 256, O_NODE, O_HOST, O_CA, O_INSECURE, O_NS, O_TRACE, O_AUTH, O_TRANSPORT, O_RESOLVE };
+	enum { O_SCENARIO = XPV_TARGET_OPT_END, O_NODE, O_NS, O_TRACE };
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, O_SCENARIO },
 		{ "node", required_argument, NULL, O_NODE },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "ca", required_argument, NULL, O_CA },
-		{ "insecure", no_argument, NULL, O_INSECURE },
 		{ "namespace", required_argument, NULL, O_NS },
 		{ "trace", no_argument, NULL, O_TRACE },
-		{ "auth", required_argument, NULL, O_AUTH },
-		{ "transport", required_argument, NULL, O_TRANSPORT },
-		{ "resolve", required_argument, NULL, O_RESOLVE },
+		XPV_TARGET_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -265,7 +274,7 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 	struct xpv_winrm *s = NULL;
 	const char *mode;
 	bool is_exec;
-	int c, code = XPV_EXIT_USAGE;
+	int c, taken, code = XPV_EXIT_USAGE;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage_probe(argc < 2 ? stderr : stdout);
@@ -286,24 +295,20 @@ int xpv_cli_probe(int argc, char **argv, const struct xpv_check *const *checks, 
 		switch (c) {
 		case O_SCENARIO: p.scenario = optarg; break;
 		case O_NODE: p.node = optarg; break;
-		case O_HOST: p.host = optarg; break;
-		case O_CA: p.ca = optarg; break;
-		case O_INSECURE: p.insecure = true; break;
 		case O_NS: ns = optarg; break;
 		case O_TRACE: p.trace = true; break;
-		case O_AUTH: p.auth = optarg; break;
-		case O_TRANSPORT: p.transport = optarg; break;
-		case O_RESOLVE:
-			if (xpv_probe_target_pin(&p, optarg) < 0)
-				goto out;
-			break;
 		case 'h':
 			usage_probe(stdout);
 			code = 0;
 			goto out;
 		default:
-			xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);
-			goto out;
+			taken = xpv_probe_target_option(&p, c, optarg);
+			if (taken < 0)
+				goto out;
+			if (taken == 0) {
+				xpv_log_error("probe %s: unknown or incomplete option '%s'", mode, argv[optind - 1]);
+				goto out;
+			}
 		}
 	}
 	if (optind >= argc || (!is_exec && argc - optind != 1)) {

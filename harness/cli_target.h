@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "winrm.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,9 +30,30 @@ struct xpv_probe_target {
  * sets Kerberos up; errors are logged, naming `cmd`. XPV_EUSAGE on error. */
 int xpv_probe_target_setup(struct xpv_probe_target *p, const char *cmd);
 
-/* --resolve HOST:ADDRESS, as curl's (without the port): connect to ADDRESS,
- * keep HOST for the SPN and the certificate. */
-int xpv_probe_target_pin(struct xpv_probe_target *p, const char *arg);
+/* The options both commands take (getopt_long values from 256; a
+ * command's own start at XPV_TARGET_OPT_END), and their table rows. */
+enum {
+	XPV_TARGET_OPT_HOST = 256,
+	XPV_TARGET_OPT_CA,
+	XPV_TARGET_OPT_INSECURE,
+	XPV_TARGET_OPT_AUTH,
+	XPV_TARGET_OPT_TRANSPORT,
+	XPV_TARGET_OPT_RESOLVE,
+	XPV_TARGET_OPT_END
+};
+#define XPV_TARGET_OPTIONS                                                      \
+	{ "host", required_argument, NULL, XPV_TARGET_OPT_HOST },               \
+	{ "ca", required_argument, NULL, XPV_TARGET_OPT_CA },                   \
+	{ "insecure", no_argument, NULL, XPV_TARGET_OPT_INSECURE },             \
+	{ "auth", required_argument, NULL, XPV_TARGET_OPT_AUTH },               \
+	{ "transport", required_argument, NULL, XPV_TARGET_OPT_TRANSPORT },     \
+	{ "resolve", required_argument, NULL, XPV_TARGET_OPT_RESOLVE }
+
+/* Takes getopt_long's `c` (and `arg`) into `p` when it is one of
+ * XPV_TARGET_OPTIONS: 1; 0 when it is not; XPV_EUSAGE for a --resolve
+ * that is not HOST:ADDRESS (logged). --resolve is curl's without the
+ * port: connect to ADDRESS, keep HOST for the SPN and the certificate. */
+int xpv_probe_target_option(struct xpv_probe_target *p, int c, const char *arg);
 
 void xpv_probe_target_clear(struct xpv_probe_target *p);
 
