@@ -63,11 +63,9 @@ static CURLcode on_ssl_ctx(CURL *c, void *sslctx, void *arg)
 		store = xpv_tls_store(t->ca_file);
 		if (store == NULL)
 			return CURLE_SSL_CACERT_BADFILE;
+		/* it carries libcurl's flags already (xpv_tls_store) */
 		SSL_CTX_set1_cert_store(ctx, store);
 		X509_STORE_free(store);
-		/* what libcurl sets on the store it loads itself, on this
-		 * context's parameters (the shared store is not changed) */
-		X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_TRUSTED_FIRST);
 	}
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), keep_peer);
 	return CURLE_OK;

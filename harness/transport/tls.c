@@ -89,8 +89,16 @@ static X509_STORE *store_for(const char *ca_file)
 			X509_STORE_free(st);
 			st = NULL;
 		}
-		if (st != NULL)
+		if (st != NULL) {
 			prime(st);
+			/* libcurl's chain rules (an intermediate in the CA file is
+			 * a trust anchor; the store's issuers tried first), here
+			 * from the start: libcurl 7.88 sets them on the store of
+			 * every connection's context after our callback has
+			 * installed this one, and a certificate check before any
+			 * connection judged without them */
+			X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_TRUSTED_FIRST);
+		}
 		/* kept when there is room; a fifth CA file is loaded each time */
 		if (st != NULL && i < MAX_STORES) {
 			stores[i].path = ca_file ? xpv_strdup(ca_file) : NULL;

@@ -2,6 +2,7 @@
  * whole handshake, whatever the server drips. */
 #include "error.h"
 #include "helpers.h"
+#include "lab_cert.h"
 #include "tls.h"
 #include "util.h"
 
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <openssl/pem.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -79,6 +81,52 @@ static void test_ca_store_loaded_once(void **state)
 	free(copy);
 }
 
+static X509 *read_pem(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+
+	BIO_free(b);
+	return x;
+}
+
+/* A certificate an intermediate CA signed, served without the chain: a CA
+ * file holding that intermediate alone is enough, as for libcurl (its
+ * partial chain rule, the store's from its loading); the root alone is
+ * not. */
+static void test_intermediate_ca_file(void **state)
+{
+	static const char *const dns[] = { "node1.lab.local" };
+	struct xpv_cert_spec spec = { .common_name = "node1.lab.local", .dns = dns, .n_dns = 1 };
+	struct xpv_pem root, inter, leaf;
+	struct xpv_peer p = { 0 };
+	char *inter_file, *root_file;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(xpv_cert_make_ca(&root, "root CA"), 0);
+	assert_int_equal(xpv_cert_make_sub_ca(&inter, &root, "issuing CA"), 0);
+	assert_int_equal(xpv_cert_make_server(&leaf, &inter, &spec), 0);
+	inter_file = th_write("issuing-ca.pem", inter.cert);
+	root_file = th_write("root-ca.pem", root.cert);
+	p.leaf = read_pem(leaf.cert);
+	p.chain = sk_X509_new_null();
+	assert_non_null(p.leaf);
+	X509_up_ref(p.leaf);
+	sk_X509_push(p.chain, p.leaf);
+	p.pem = xpv_strdup(leaf.cert);
+	why = xpv_tls_chain_problem(&p, inter_file);
+	if (why != NULL)
+		fail_msg("the intermediate alone: %s", why);
+	assert_non_null(xpv_tls_chain_problem(&p, root_file));
+	xpv_peer_clear(&p);
+	xpv_pem_clear(&root);
+	xpv_pem_clear(&inter);
+	xpv_pem_clear(&leaf);
+	free(inter_file);
+	free(root_file);
+}
+
 static void test_handshake_has_one_deadline(void **state)
 {
 	struct dripper d = { 0 };
@@ -111,6 +159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ca_store_loaded_once),
+		cmocka_unit_test(test_intermediate_ca_file),
 		cmocka_unit_test(test_handshake_has_one_deadline),
 	};
 

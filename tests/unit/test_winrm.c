@@ -406,6 +406,37 @@ static void test_tls_and_names(void **state)
 	free(once);
 }
 
+/* A server whose certificate an intermediate CA signed, sending no chain:
+ * a CA file holding that intermediate alone is enough, as for libcurl
+ * alone (its partial chain rule, on the shared store); the root alone is
+ * not. */
+static void test_intermediate_ca_file(void **state)
+{
+	static const char *const dns[] = { "localhost" };
+	static const char *const ips[] = { "127.0.0.1" };
+	struct xpv_cert_spec spec = { .common_name = "node1", .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 };
+	struct xpv_pem inter, leaf;
+	struct env e = { 0 };
+	struct xpv_winrm_opts o;
+	char *inter_file;
+
+	(void)state;
+	assert_int_equal(xpv_cert_make_sub_ca(&inter, &ca, "issuing CA"), 0);
+	assert_int_equal(xpv_cert_make_server(&leaf, &inter, &spec), 0);
+	inter_file = th_write("inter-ca.pem", inter.cert);
+	e.ts = ts_start(&leaf, USER, PASS);
+	o = opts_for(&e, "127.0.0.1");
+	o.ca_file = inter_file;
+	assert_int_equal(ask_once(&e, &o, true), 0);
+	o.ca_file = ca_file;
+	assert_int_equal(ask_once(&e, &o, false), XPV_ETLS);
+	ts_stop(e.ts);
+	free(e.transcript);
+	free(inter_file);
+	xpv_pem_clear(&inter);
+	xpv_pem_clear(&leaf);
+}
+
 static void test_connection_refused_and_dns(void **state)
 {
 	struct env *e = *state;
@@ -460,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relates_to_must_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits_and_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_and_names, setup, teardown),
+		cmocka_unit_test(test_intermediate_ca_file),
 		cmocka_unit_test_setup_teardown(test_connection_refused_and_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_has_no_credentials, setup, teardown),
 	};
