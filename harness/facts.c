@@ -21,7 +21,6 @@ struct slot {
 	struct xpv_winrm *s; /* NULL while being opened, or when that failed */
 	bool busy;           /* a thread uses it */
 	int64_t since_ms;    /* when the current use began (busy) */
-	struct xpv_winrm_timing before; /* s's timing then */
 };
 
 /* The sessions with one node: opened when needed, up to `max` at once
@@ -185,10 +184,25 @@ static void transcript(void *arg, const struct xpv_winrm_exchange *ex)
 
 long xpv_facts_patience(long exchange_ms, long connect_ms, long age_ms, long waited_ms)
 {
-	if (exchange_ms < 0 || connect_ms < 0)
-		return waited_ms < XPV_PATIENCE_MS ? XPV_PATIENCE_MS - waited_ms : 0;
-	if (exchange_ms > connect_ms)
-		return 0; /* the node is slower to answer than to connect to */
+	long patience = waited_ms < XPV_PATIENCE_MS ? XPV_PATIENCE_MS - waited_ms : 0, until;
+
+	/* A new connection answers after connect_ms and an exchange; the
+	 * busy one frees after what is left of its use (an exchange or more),
+	 * then this request's exchange: the new one is sooner when exchanges
+	 * take longer than connecting. Asked for twice that: a connection
+	 * also costs the node (and this machine) a handshake, which a busy
+	 * machine pays in everyone's time. */
+	if (connect_ms < 0)
+		return patience;
+	if (exchange_ms < 0) {
+		/* nothing answered yet: the busy use has taken that long */
+		if (age_ms > 2 * connect_ms)
+			return 0;
+		until = 2 * connect_ms - age_ms + 1;
+		return until < patience ? until : patience;
+	}
+	if (exchange_ms > 2 * connect_ms)
+		return 0;
 	/* a use is up to a few exchanges (a command: four), slower on a busy
 	 * machine: only one taking ten times an exchange and a connection is
 	 * stuck enough to go round */
@@ -205,6 +219,28 @@ static int64_t average(int64_t avg, int64_t sample)
 static long ms(int64_t us)
 {
 	return us < 0 ? -1 : (long)((us + 999) / 1000);
+}
+
+/* A WinRM session's on_connect: known as soon as the connection is up,
+ * while its first request is still out. */
+static void connected(void *arg, int64_t connect_us)
+{
+	struct node_sessions *n = arg;
+
+	pthread_mutex_lock(&n->lock);
+	n->connect_us = average(n->connect_us, connect_us);
+	pthread_cond_broadcast(&n->freed); /* a waiting request decides anew */
+	pthread_mutex_unlock(&n->lock);
+}
+
+/* A WinRM session's on_exchange. */
+static void exchanged(void *arg, int64_t exchange_us)
+{
+	struct node_sessions *n = arg;
+
+	pthread_mutex_lock(&n->lock);
+	n->exchange_us = average(n->exchange_us, exchange_us);
+	pthread_mutex_unlock(&n->lock);
 }
 
 /* A session with node `i` for this thread alone (`*slot` for
@@ -264,7 +300,6 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 	n->slot[k].busy = true;
 	n->slot[k].since_ms = xpv_mono_ms();
 	s = n->slot[k].s;
-	xpv_winrm_timing(&n->slot[k].before, s);
 	pthread_mutex_unlock(&n->lock);
 	*slot = k;
 	if (s == NULL) {
@@ -275,6 +310,9 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 			o.transcript = transcript;
 			o.transcript_arg = f;
 		}
+		o.on_connect = connected;
+		o.on_exchange = exchanged;
+		o.timing_arg = n;
 		if (xpv_winrm_open(&s, &o) < 0)
 			s = NULL;
 		pthread_mutex_lock(&n->lock);
@@ -287,19 +325,9 @@ static struct xpv_winrm *session_take(struct xpv_facts *f, size_t i, size_t *slo
 static void session_release(struct xpv_facts *f, size_t i, size_t k)
 {
 	struct node_sessions *n = &f->nodes[i];
-	struct slot *sl;
-	struct xpv_winrm_timing t;
 
 	pthread_mutex_lock(&n->lock);
-	sl = &n->slot[k];
-	xpv_winrm_timing(&t, sl->s);
-	if (t.exchanges > sl->before.exchanges)
-		n->exchange_us = average(n->exchange_us, (t.exchange_us - sl->before.exchange_us) /
-								 (int64_t)(t.exchanges - sl->before.exchanges));
-	if (t.connects > sl->before.connects)
-		n->connect_us = average(n->connect_us, (t.connect_us - sl->before.connect_us) /
-							       (int64_t)(t.connects - sl->before.connects));
-	sl->busy = false;
+	n->slot[k].busy = false;
 	pthread_cond_signal(&n->freed);
 	pthread_mutex_unlock(&n->lock);
 }

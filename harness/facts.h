@@ -47,12 +47,15 @@ int xpv_facts_exec_cached(struct xpv_shell_output *out, struct xpv_facts *f, con
  * answers at once, and on a busy machine the handshake costs more than
  * the wait). `exchange_ms`: what an HTTP exchange takes on an open
  * connection to the node, on average; `connect_ms`: what making a
- * connection takes (TCP, TLS), on average; -1 when not known yet: then the request waits XPV_PATIENCE_MS in all.
+ * connection takes (TCP, TLS), on average; -1 when not known yet.
  * `age_ms`: how long the oldest busy use has taken so far; `waited_ms`:
- * how long this request has waited. Known, a further connection is opened
- * at once when an exchange takes longer than opening a connection, else
+ * how long this request has waited. Both known, a further connection is
+ * opened at once when an exchange takes longer than two connections, else
  * when the busy use has taken ten times an exchange and a connection (it
- * is stuck). For tests. */
+ * is stuck). A connection's cost
+ * alone known (the first request still out), one is opened once the busy
+ * use has taken longer than two connections, and XPV_PATIENCE_MS at the
+ * latest; nothing known, after XPV_PATIENCE_MS. For tests. */
 #define XPV_PATIENCE_MS 20
 long xpv_facts_patience(long exchange_ms, long connect_ms, long age_ms, long waited_ms);
 

@@ -43,7 +43,6 @@ struct xpv_winrm {
 	char *peer_pem;      /* https: the server's certificate of the last handshake */
 	struct xpv_http_tls tls;
 	const char *content_type;
-	struct xpv_winrm_timing timing;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -137,6 +136,38 @@ static bool is_gss(enum xpv_winrm_auth a)
 	return a == XPV_AUTH_NEGOTIATE || a == XPV_AUTH_KERBEROS || a == XPV_AUTH_NTLM;
 }
 
+/* What making the connection of the current exchange took (TCP, and the
+ * TLS handshake over HTTPS), in us; 0 when it reused one. */
+static curl_off_t connect_time(struct xpv_winrm *s)
+{
+	curl_off_t connect = 0;
+	long connects = 0;
+
+	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0) {
+		curl_easy_getinfo(s->curl, CURLINFO_APPCONNECT_TIME_T, &connect);
+		if (connect == 0) /* plain HTTP */
+			curl_easy_getinfo(s->curl, CURLINFO_CONNECT_TIME_T, &connect);
+	}
+	return connect;
+}
+
+/* libcurl's pre-request callback: a connection is up, the request not
+ * sent yet. */
+static int on_prereq(void *arg, char *peer, char *local, int peer_port, int local_port)
+{
+	struct xpv_winrm *s = arg;
+	curl_off_t connect = connect_time(s);
+
+	(void)peer;
+	(void)local;
+	(void)peer_port;
+	(void)local_port;
+	if (connect > 0)
+		s->o.on_connect(s->o.timing_arg, (int64_t)connect);
+	return CURL_PREREQFUNC_OK;
+}
+
 int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 {
 	struct xpv_winrm *s = xpv_calloc(1, sizeof(*s));
@@ -194,6 +225,10 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, s->o.request_timeout_ms);
 	/* Negotiate authenticates a connection: keep exactly one */
 	curl_easy_setopt(s->curl, CURLOPT_MAXCONNECTS, 1L);
+	if (opts->on_connect != NULL) {
+		curl_easy_setopt(s->curl, CURLOPT_PREREQFUNCTION, on_prereq);
+		curl_easy_setopt(s->curl, CURLOPT_PREREQDATA, s);
+	}
 	if (https) {
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, opts->insecure ? 0L : 1L);
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
@@ -210,14 +245,6 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 	}
 	*out = s;
 	return 0;
-}
-
-void xpv_winrm_timing(struct xpv_winrm_timing *t, const struct xpv_winrm *s)
-{
-	if (s != NULL)
-		*t = s->timing;
-	else
-		memset(t, 0, sizeof(*t));
 }
 
 void xpv_winrm_close(struct xpv_winrm *s)
@@ -353,24 +380,16 @@ static void fault_copy(struct xpv_wsman_fault *dst, const struct xpv_wsman_fault
 /* One HTTP POST of `body`, typed `ctype` (none when NULL), with the
  * handshake's Authorization header when there is one. The answer goes to
  * s->resp; libcurl failures come back as our codes. */
-/* Adds the exchange just made to s->timing: a connection libcurl made for
- * it (TCP, and the TLS handshake over HTTPS) apart from the rest. */
-static void count(struct xpv_winrm *s)
+/* Tells on_exchange what the exchange just made took, making a connection
+ * apart. */
+static void timed(struct xpv_winrm *s)
 {
-	curl_off_t total = 0, connect = 0;
-	long connects = 0;
+	curl_off_t total = 0, connect = connect_time(s);
 
+	if (s->o.on_exchange == NULL)
+		return;
 	curl_easy_getinfo(s->curl, CURLINFO_TOTAL_TIME_T, &total);
-	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
-	if (connects > 0) {
-		curl_easy_getinfo(s->curl, CURLINFO_APPCONNECT_TIME_T, &connect);
-		if (connect == 0) /* plain HTTP */
-			curl_easy_getinfo(s->curl, CURLINFO_CONNECT_TIME_T, &connect);
-		s->timing.connects += (unsigned long)connects;
-		s->timing.connect_us += connect;
-	}
-	s->timing.exchanges++;
-	s->timing.exchange_us += total > connect ? total - connect : 0;
+	s->o.on_exchange(s->o.timing_arg, (int64_t)(total > connect ? total - connect : 0));
 }
 
 static int http_post(struct xpv_winrm *s, const void *body, size_t len, const char *ctype, long *status)
@@ -402,7 +421,7 @@ static int http_post(struct xpv_winrm *s, const void *body, size_t len, const ch
 	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, len ? body : "");
 	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)len);
 	cc = curl_easy_perform(s->curl);
-	count(s);
+	timed(s);
 	if (cc != CURLE_OK)
 		return curl_failure(s, cc);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);

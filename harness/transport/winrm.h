@@ -56,6 +56,14 @@ struct xpv_winrm_opts {
 	size_t max_response;         /* bytes; 16 MiB when 0 */
 	xpv_winrm_transcript_fn transcript;
 	void *transcript_arg;
+	/* Timing, on the thread using the session: on_connect when a
+	 * connection has been made for an exchange, before its request goes
+	 * out, with what making it took (TCP, and TLS over HTTPS);
+	 * on_exchange when an exchange has ended (answered or not), with what
+	 * it took less making a connection. Either may be NULL. */
+	void (*on_connect)(void *arg, int64_t connect_us);
+	void (*on_exchange)(void *arg, int64_t exchange_us);
+	void *timing_arg;
 };
 
 struct xpv_winrm;
@@ -69,16 +77,6 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts);
 
 void xpv_winrm_close(struct xpv_winrm *s);
 
-/* What the exchanges over a session have taken so far. */
-struct xpv_winrm_timing {
-	unsigned long exchanges; /* HTTP exchanges (authentication legs too) */
-	unsigned long connects;  /* connections made for them */
-	int64_t exchange_us;     /* their time, less the connections' */
-	int64_t connect_us;      /* the connections' time (TCP, TLS) */
-};
-
-/* `s`'s timing so far; zero for NULL. */
-void xpv_winrm_timing(struct xpv_winrm_timing *t, const struct xpv_winrm *s);
 
 /* Runs WQL `query` in namespace `ns` ("root/cimv2", "root/mscluster"):
  * Enumerate, then Pull until EndOfSequence. `*rows` is a new JSON array of

@@ -401,8 +401,18 @@ static void test_session_patience(void **state)
 	assert_int_equal(xpv_facts_patience(-1, -1, 50, 15), XPV_PATIENCE_MS - 15);
 	assert_int_equal(xpv_facts_patience(-1, -1, 50, XPV_PATIENCE_MS + 5), 0);
 	assert_int_equal(xpv_facts_patience(100, -1, 0, 0), XPV_PATIENCE_MS);
-	/* slower to answer (WMI, 100 ms) than to connect to (5 ms): at once */
+	/* a connection's cost known, the node's first answer not yet: open
+	 * one once the busy use has taken longer than two connections */
+	assert_int_equal(xpv_facts_patience(-1, 5, 0, 0), 11);
+	assert_int_equal(xpv_facts_patience(-1, 5, 3, 2), 8);
+	assert_int_equal(xpv_facts_patience(-1, 5, 11, 3), 0);
+	assert_int_equal(xpv_facts_patience(-1, 30, 0, 0), XPV_PATIENCE_MS);
+	assert_int_equal(xpv_facts_patience(-1, 30, 25, 25), 0);
+	/* much slower to answer (WMI, 100 ms) than to connect to (5 ms): at
+	 * once; not when a connection costs more than half an exchange */
 	assert_int_equal(xpv_facts_patience(100, 5, 0, 0), 0);
+	assert_int_equal(xpv_facts_patience(100, 5, 95, 0), 0);
+	assert_int_equal(xpv_facts_patience(15, 10, 0, 0), 250);
 	/* quicker to answer than to connect to (the lab, a busy machine):
 	 * wait for the busy use, up to ten exchanges and connections */
 	assert_int_equal(xpv_facts_patience(2, 10, 0, 0), 120);

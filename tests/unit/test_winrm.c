@@ -121,20 +121,12 @@ static void push(struct env *e, const char *file, int status)
 static void test_wql_pages_until_end(void **state)
 {
 	struct env *e = *state;
-	struct xpv_winrm_timing t;
 	json_t *rows;
 
-	xpv_winrm_timing(&t, e->s);
-	assert_int_equal(t.exchanges + t.connects, 0);
 	push(e, "enumerate-select-star.xml", 200);
 	push(e, "pull-middle.xml", 200);
 	push(e, "pull-last.xml", 200);
 	assert_int_equal(xpv_winrm_wql(&rows, e->s, "root/cimv2", "select * from Win32_Service"), 0);
-	/* three exchanges over one connection, its handshake timed apart */
-	xpv_winrm_timing(&t, e->s);
-	assert_int_equal(t.exchanges, 3);
-	assert_int_equal(t.connects, 1);
-	assert_true(t.connect_us > 0 && t.exchange_us > 0);
 	assert_int_equal(json_array_size(rows), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 1), "Name")),
 			    "Milestone XProtect Data Collector Server");
@@ -189,6 +181,55 @@ static void test_wql_enumerate_then_pull(void **state)
 	assert_non_null(strstr(r1->body, "uuid:906A6BEE-7A25-4A20-9279-B2D10B0CDCA6"));
 	assert_string_not_equal(r0->message_id, r1->message_id);
 	assert_int_equal(strncmp(r0->authorization, "Basic ", 6), 0);
+}
+
+struct timing {
+	int connects, exchanges;
+	int64_t connect_us, exchange_us;
+	bool connect_first; /* the connection told before any exchange ended */
+};
+
+static void timed_connect(void *arg, int64_t us)
+{
+	struct timing *t = arg;
+
+	t->connect_first = t->exchanges == 0;
+	t->connects++;
+	t->connect_us += us;
+}
+
+static void timed_exchange(void *arg, int64_t us)
+{
+	struct timing *t = arg;
+
+	t->exchanges++;
+	t->exchange_us += us;
+}
+
+/* Three exchanges over one connection: the connection timed apart, and
+ * told as soon as it is up (before its first answer). */
+static void test_timing(void **state)
+{
+	struct env *e = *state;
+	struct timing t = { 0 };
+	struct xpv_winrm_opts o = opts_for(e, "127.0.0.1");
+	struct xpv_winrm *s;
+	json_t *rows;
+
+	o.on_connect = timed_connect;
+	o.on_exchange = timed_exchange;
+	o.timing_arg = &t;
+	assert_int_equal(xpv_winrm_open(&s, &o), 0);
+	push(e, "enumerate-select-star.xml", 200);
+	push(e, "pull-middle.xml", 200);
+	push(e, "pull-last.xml", 200);
+	assert_int_equal(xpv_winrm_wql(&rows, s, "root/cimv2", "select * from Win32_Service"), 0);
+	json_decref(rows);
+	xpv_winrm_close(s);
+	assert_int_equal(t.connects, 1);
+	assert_true(t.connect_first);
+	assert_int_equal(t.exchanges, 3);
+	assert_true(t.connect_us > 0 && t.exchange_us > 0);
 }
 
 static void test_exec_receives_through_timeouts(void **state)
@@ -492,6 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits_and_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_and_names, setup, teardown),
 		cmocka_unit_test(test_intermediate_ca_file),
+		cmocka_unit_test_setup_teardown(test_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_refused_and_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_has_no_credentials, setup, teardown),
 	};
