@@ -45,18 +45,21 @@ test_expect_success 'restart the owner: dark, detected, taken over in order, bac
 	test "$(jq -r "map(.State) | join(\",\")" n.json)" = "0,0"
 '
 
+# Detection 5 s after the owner goes dark: two probes (ASan, a loaded CI
+# machine) fit in before it.
 test_expect_success 'while the owner is dark: connections refused, the cluster still says Up until detection' '
-	start_basic_lab "$XPV_LABS/healthy.yaml" &&
+	printf "base: %s\ntimings: {detect_ms: 5000, reboot_ms: 8000}\n" "$XPV_LABS/healthy.yaml" >slow-detect.yaml &&
+	start_basic_lab slow-detect.yaml &&
 	"$XPV" probe exec --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem -- shutdown /r /t 0 /f &&
 	wait_event node_off 5 &&
 	expect_code 3 "$XPV" probe wql --host 127.0.10.1:$WINRM_PORT --ca lab-state/ca.pem "select Name from Win32_Service" 2>err &&
 	grep -q "connection failed" err &&
 	wql 127.0.10.2 "select Name,State from MSCluster_Node where Name = '"'"'XPNODE1'"'"'" root/mscluster >n.json &&
 	test "$(jq -r ".[0].State" n.json)" = 0 &&
-	wait_event node_down 5 &&
+	wait_event node_down 10 &&
 	wql 127.0.10.2 "select Name,State from MSCluster_Node where Name = '"'"'XPNODE1'"'"'" root/mscluster >n.json &&
 	test "$(jq -r ".[0].State" n.json)" = 1 &&
-	wait_event restart_done 20
+	wait_event restart_done 30
 '
 
 test_expect_success 'move the role: stop in reverse order, move, start in order' '
