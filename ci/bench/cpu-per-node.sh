@@ -38,9 +38,10 @@ while IFS='|' read -r label select; do
 			b=0
 			for build in "$@"; do
 				b=$((b + 1))
-				# shellcheck disable=SC2086 # $select and ${build#* } are words
-				XPV_XPLAB=$tmp/xplab taskset -c 0 "${build%% *}" run "$tmp/s$n.yaml" $select \
-					$([ "${build#* }" = "$build" ] || echo "${build#* }") -v 2>"$tmp/err" >/dev/null ||
+				read -r bin args <<<"$build"
+				# shellcheck disable=SC2086 # $select and $args are words
+				XPV_XPLAB=$tmp/xplab taskset -c 0 "$bin" run "$tmp/s$n.yaml" $select $args -v \
+					2>"$tmp/err" >/dev/null ||
 					{ cat "$tmp/err" >&2; exit 1; }
 				sed -nE 's/.* resources: CPU ([0-9.]+) s .*/\1/p' "$tmp/err" |
 					awk '{print $1 * 1000}' >>"$tmp/cpu-$b-$n"

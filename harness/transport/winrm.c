@@ -384,10 +384,11 @@ static void fault_copy(struct xpv_wsman_fault *dst, const struct xpv_wsman_fault
  * apart. */
 static void timed(struct xpv_winrm *s)
 {
-	curl_off_t total = 0, connect = connect_time(s);
+	curl_off_t total = 0, connect;
 
 	if (s->o.on_exchange == NULL)
 		return;
+	connect = connect_time(s);
 	curl_easy_getinfo(s->curl, CURLINFO_TOTAL_TIME_T, &total);
 	s->o.on_exchange(s->o.timing_arg, (int64_t)(total > connect ? total - connect : 0));
 }
