@@ -5,12 +5,14 @@
 
 # run_and_signal SIGNAL SCENARIO: starts a run, waits until the runner has
 # started t-nodes (the check whose result the tests look at: a signal before
-# that would leave it "not run"), sends SIGNAL, and leaves the exit code in
-# ./code.
+# that would leave it "not run") and t-cluster, beside it, is done (a signal
+# before that would abort it too), sends SIGNAL, and leaves the exit code
+# in ./code.
 run_and_signal() {
 	"$XPV_TEST" run "$2" --out r -v 2>err &
 	pid=$!
 	wait_for err "check t-nodes: started" 10
+	wait_for err "check t-cluster: done" 10
 	kill -s "$1" "$pid"
 	set +e
 	wait "$pid"
