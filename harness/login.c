@@ -95,7 +95,7 @@ static long request(CURL *c, const struct xpv_scenario *sc, const char *path, co
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	tls = (struct xpv_http_tls){ .ca_file = sc->tls.ca_file, .peer = peer };
+	tls = (struct xpv_http_tls){ .ca_file = sc->tls.ca_file, .peer = peer, .verify = true };
 	xpv_http_tls(c, &tls);
 	if (form != NULL)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->sent);

@@ -77,6 +77,11 @@ void xpv_http_tls(CURL *c, const struct xpv_http_tls *t)
 	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, (void *)t);
+	if (t->verify) {
+		/* loaded now, outside the transfer's deadline; a file that cannot
+		 * be read fails the transfer (on_ssl_ctx) */
+		X509_STORE_free(xpv_tls_store(t->ca_file));
+	}
 }
 
 int xpv_http_negotiate_token(CURL *c, unsigned char **tok, size_t *len)

@@ -5,19 +5,24 @@
 #define XPV_HTTP_AUTH_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* TLS for the libcurl handle `c`. */
 struct xpv_http_tls {
 	const char *ca_file; /* NULL: the system's CA store */
 	char **peer;         /* or NULL: where to keep the server's certificate */
+	bool verify;         /* the server's chain is judged (CURLOPT_SSL_VERIFYPEER) */
 };
 
 /* Sets up TLS for `c` as `t` says (`t` must outlive the handle's
  * transfers): the server's chain is judged against the process's CA store
  * of t->ca_file (xpv_tls_store: loaded once for the whole run, where
  * libcurl would load the file for every connection), with libcurl's own
- * verification rules (partial chains, trusted first). When t->peer is not
+ * verification rules (partial chains, trusted first). When t->verify is
+ * true the store is loaded here, before any transfer: reading the system's
+ * CA bundle is our work, and under load it took longer than a connection's
+ * whole deadline when it was done inside the handshake. When t->peer is not
  * NULL, the server certificate (PEM) of every new TLS connection goes to
  * `*t->peer` (replacing the previous one), for channel binding: it comes
  * from the handshake of the connection itself, never from another. A CA

@@ -234,7 +234,8 @@ int xpv_winrm_open(struct xpv_winrm **out, const struct xpv_winrm_opts *opts)
 		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, opts->insecure ? 0L : 2L);
 		/* the server's certificate, for channel binding */
 		curl_easy_setopt(s->curl, CURLOPT_CERTINFO, 1L);
-		s->tls = (struct xpv_http_tls){ .ca_file = s->o.ca_file, .peer = &s->peer_pem };
+		s->tls = (struct xpv_http_tls){ .ca_file = s->o.ca_file, .peer = &s->peer_pem,
+					    .verify = !opts->insecure };
 		xpv_http_tls(s->curl, &s->tls);
 	}
 	if (!s->gss_mode && opts->username != NULL) {

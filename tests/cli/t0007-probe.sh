@@ -75,7 +75,7 @@ test_expect_success 'wrong password: 401 named, exec exits 255' '
 test_expect_success 'untrusted certificate unless --insecure' '
 	serve 200:pull-last.xml &&
 	expect_code 3 "$XPV" probe wql --host "127.0.0.1:$port" "select * from Win32_Service" 2>err &&
-	grep -q "TLS failed" err &&
+	{ grep -q "TLS failed" err || { cat err >&2; false; }; } &&
 	"$XPV" probe wql --host "127.0.0.1:$port" --insecure "select * from Win32_Service" >rows.json &&
 	unserve &&
 	test "$(jq length rows.json)" = 1

@@ -18,6 +18,7 @@
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define USER "lab\\verifier"
 #define PASS "Pa55:w0rd&<x>"
@@ -411,6 +412,8 @@ static void test_tls_and_names(void **state)
 	struct xpv_winrm_opts o = opts_for(e, "127.0.0.1");
 	char *junk = th_write("junk-ca.pem", "not a certificate\n");
 	char *once = th_write("once-ca.pem", ca.cert);
+	struct xpv_winrm *s;
+	json_t *rows;
 
 	/* a server signed by a CA we were not told to trust */
 	o.ca_file = other_ca_file;
@@ -433,6 +436,19 @@ static void test_tls_and_names(void **state)
 	assert_int_equal(ask_once(e, &o, true), 0);
 	free(th_write("once-ca.pem", other_ca.cert));
 	assert_int_equal(ask_once(e, &o, true), 0);
+
+	/* the CA file is read when the session is opened, not inside the
+	 * first connection's deadline: gone by the time of the handshake, the
+	 * session still judges by it */
+	o = opts_for(e, "127.0.0.1");
+	o.ca_file = th_write("open-ca.pem", ca.cert);
+	assert_int_equal(xpv_winrm_open(&s, &o), 0);
+	assert_int_equal(unlink(o.ca_file), 0);
+	push(e, "pull-last.xml", 200);
+	assert_int_equal(xpv_winrm_wql(&rows, s, "root/cimv2", "select * from Win32_Service"), 0);
+	json_decref(rows);
+	xpv_winrm_close(s);
+	free((char *)o.ca_file);
 
 	/* pinned name in the certificate: fine; pinned name not in it: refused */
 	o = opts_for(e, "node1.lab.local");
