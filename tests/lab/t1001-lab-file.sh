@@ -2,14 +2,37 @@
 # xplab's lab files: strict, positioned errors, exit 2, nothing started.
 . "$(dirname "$0")/../cli/lib.sh"
 
-test_expect_success 'every shipped lab file is valid' '
+test_expect_success 'every shipped lab file is valid (--check), nothing started' '
+	mkdir empty &&
 	for f in "$XPV_LABS"/*.yaml; do
+		(cd empty && TMPDIR=$PWD "$XPLAB" --check "$f") >out 2>err || { cat err; exit 1; }
+		grep -q "^$f: a valid lab file: [0-9]* nodes, " out &&
+		test ! -s err || exit 1
+	done &&
+	test -z "$(ls -A empty)" &&
+	"$XPLAB" --check "$XPV_LABS/safekit.yaml" | grep -q "2 nodes, SafeKit$" &&
+	"$XPLAB" --check "$XPV_LABS/healthy.yaml" | grep -q "2 nodes, failover cluster$"
+'
+
+# Every shipped file is started by the tests that use it; here both kinds
+# start and stop cleanly.
+test_expect_success 'a cluster lab and a SafeKit lab start, then stop on SIGTERM' '
+	for f in "$XPV_LABS/healthy.yaml" "$XPV_LABS/safekit.yaml"; do
 		"$XPLAB" "$f" --state-dir st --ready-file ready.json --port-offset auto 2>err &
 		pid=$!
-		wait_for ready.json "" 10 || { cat err; exit 1; }
-		kill -TERM $pid && wait $pid
-		test ! -e ready.json
+		wait_for ready.json "" 20 || { cat err; exit 1; }
+		kill -TERM $pid && wait $pid &&
+		test ! -e ready.json || exit 1
 	done
+'
+
+test_expect_success '--check: a bad file is exit 2 with the same messages, other options refused' '
+	sed "s/127.0.10.2}/127.0.0.5}/" "$XPV_LABS/healthy.yaml" >bad.yaml &&
+	expect_code 2 "$XPLAB" --check bad.yaml >out 2>err &&
+	grep -q "^bad.yaml:32:30: nodes\[1\].address: " err &&
+	test ! -s out &&
+	expect_code 2 "$XPLAB" --check --port-offset 10 "$XPV_LABS/healthy.yaml" 2>err &&
+	grep -q "^xplab: error: --check starts nothing: it takes no other option" err
 '
 
 test_expect_success 'addresses outside 127.0.10.x are refused' '
