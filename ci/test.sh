@@ -114,13 +114,21 @@ stage_package() {
 	bash tests/package/test-package.sh
 }
 
-stage_tests || failed+=("tests (build/ci)")
-stage_tsan || failed+=("tsan")
-stage_fuzz || failed+=("fuzz")
-stage_package || failed+=("package")
+# stage NAME FUNCTION: runs the stage, says how long it took, keeps its failure
+stage() {
+	local start=$SECONDS
+
+	"$2" || failed+=("$1")
+	echo "-- $1: $((SECONDS - start)) s"
+}
+
+stage "tests (build/ci)" stage_tests
+stage tsan stage_tsan
+stage fuzz stage_fuzz
+stage package stage_package
 
 if [ ${#failed[@]} -ne 0 ]; then
-	echo "== failed: ${failed[*]}"
+	echo "== failed: ${failed[*]} ($SECONDS s)"
 	exit 1
 fi
-echo "== all tests passed"
+echo "== all tests passed ($SECONDS s)"

@@ -24,6 +24,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* How long `run` waits for the built-in lab's ready file. A lab that cannot
+ * start exits, and that is seen at once; the wait is for a slow start (under
+ * ASan on a loaded CI machine one took over 20 s). */
+#define LAB_READY_MS 60000
+
 static const char exit_codes_help[] =
 	"Exit codes:\n"
 	"  0  every result is pass, waived or skip\n"
@@ -375,7 +380,7 @@ static int cmd_run(int argc, char **argv, const struct xpv_check *const *checks,
 		/* the built-in lab is there to be disrupted */
 		ro.allow_disruptive = true;
 		xpv_log(XPV_LOG_NORMAL, "starting the built-in lab %s", sc->lab);
-		if (xpv_labrun_start(lab, sc, 20000) < 0) {
+		if (xpv_labrun_start(lab, sc, LAB_READY_MS) < 0) {
 			/* reported like an unreachable cluster: every check `error`, reports written */
 			lab_error = xpv_strdup(xpv_error_last());
 			xpv_log_error("%s", lab_error);

@@ -378,9 +378,6 @@ static void fault_copy(struct xpv_wsman_fault *dst, const struct xpv_wsman_fault
 	dst->machine = xpv_strdup(src->machine);
 }
 
-/* One HTTP POST of `body`, typed `ctype` (none when NULL), with the
- * handshake's Authorization header when there is one. The answer goes to
- * s->resp; libcurl failures come back as our codes. */
 /* Tells on_exchange what the exchange just made took, making a connection
  * apart. */
 static void timed(struct xpv_winrm *s)
@@ -394,6 +391,9 @@ static void timed(struct xpv_winrm *s)
 	s->o.on_exchange(s->o.timing_arg, (int64_t)(total > connect ? total - connect : 0));
 }
 
+/* One HTTP POST of `body`, typed `ctype` (none when NULL), with the
+ * handshake's Authorization header when there is one. The answer goes to
+ * s->resp; libcurl failures come back as our codes. */
 static int http_post(struct xpv_winrm *s, const void *body, size_t len, const char *ctype, long *status)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
