@@ -14,11 +14,14 @@ TRASH=$(mktemp -d "${TMPDIR:-/tmp}/xpv-cli-XXXXXX")
 trap 'rm -rf "$TRASH"' EXIT
 cd "$TRASH" || exit 1
 
-# test_expect_success DESCRIPTION BODY: a failure prints the body's output
+# test_expect_success DESCRIPTION BODY: each result line says how long the
+# body took (where a loaded CI run spends its time). A failure prints the body's output
 # and the last commands it ran with their values expanded (xtrace), so that
 # `test "$(jq ...)" = 4` shows what was expected and what was observed:
 # "+ test 3 = 4".
 test_expect_success() {
+	local start=$SECONDS
+
 	test_count=$((test_count + 1))
 	if (
 		set -e
@@ -28,9 +31,9 @@ test_expect_success() {
 		set -x
 		eval "$2"
 	) >"$TRASH/.out" 2>&1; then
-		echo "ok $test_count - $1"
+		echo "ok $test_count - $1 ($((SECONDS - start)) s)"
 	else
-		echo "not ok $test_count - $1"
+		echo "not ok $test_count - $1 ($((SECONDS - start)) s)"
 		sed 's/^/#   /' "$TRASH/.out"
 		echo "#   -- the last commands, expected and observed values expanded:"
 		grep -v "^+* *\(sleep\|seq\|: \)" "$TRASH/.trace" | tail -8 | sed 's/^/#   /'
