@@ -1,6 +1,7 @@
 /* The thread pool behind xpv_ctx_each_node: every item run, threads kept
  * for the next batch, no state carried from one task to the next, idle
- * threads released, several callers at once. */
+ * threads released, several callers at once, and the caller doing the work
+ * when no thread can be made. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include "error.h"
 #include "pool.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,27 @@
 #include <unistd.h>
 
 #define N 8
+
+/* pthread_create, the pool's included, comes here (-Wl,--wrap): threads
+ * are made while `allowed` is above 0 (-1: always), then refused as a
+ * system out of threads refuses them. */
+static atomic_int allowed = -1;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+	int left = atomic_load(&allowed);
+
+	while (left != -1) {
+		if (left == 0)
+			return EAGAIN;
+		if (atomic_compare_exchange_weak(&allowed, &left, left - 1))
+			break;
+	}
+	return __real_pthread_create(t, a, fn, arg);
+}
 
 /* Tasks run on this thread before the current one. */
 static _Thread_local int ran_here;
@@ -130,12 +153,60 @@ static void test_callers_at_once(void **state)
 	assert_int_equal(atomic_load(&count), 4 * 50 * 10);
 }
 
+struct where {
+	pthread_t on;
+	int ran;
+};
+
+static void note_thread(void *p)
+{
+	struct where *w = p;
+
+	w->on = pthread_self();
+	w->ran++;
+}
+
+/* No thread to be had: the caller runs every task itself, rather than
+ * queue them for threads that never come. With two threads to be had, the
+ * caller runs the rest. */
+static void test_caller_runs_what_no_thread_can(void **state)
+{
+	struct where w[N];
+	size_t here = 0;
+
+	(void)state;
+	xpv_pool_release();
+	assert_int_equal(xpv_pool_threads(), 0);
+
+	atomic_store(&allowed, 0);
+	memset(w, 0, sizeof(w));
+	xpv_pool_each(w, N, sizeof(w[0]), note_thread);
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(w[i].ran, 1);
+		assert_true(pthread_equal(w[i].on, pthread_self()));
+	}
+	assert_int_equal(xpv_pool_threads(), 0);
+
+	atomic_store(&allowed, 2);
+	memset(w, 0, sizeof(w));
+	xpv_pool_each(w, N, sizeof(w[0]), note_thread);
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(w[i].ran, 1);
+		here += pthread_equal(w[i].on, pthread_self()) ? 1 : 0;
+	}
+	assert_int_equal(here, N - 2);
+	assert_int_equal(xpv_pool_threads(), 2);
+	atomic_store(&allowed, -1);
+	xpv_pool_release();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads_kept_and_clean),
 		cmocka_unit_test(test_release_ends_idle_threads),
 		cmocka_unit_test(test_callers_at_once),
+		cmocka_unit_test(test_caller_runs_what_no_thread_can),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
