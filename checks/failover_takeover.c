@@ -369,10 +369,23 @@ static void watch_others(struct takeover *t)
 
 /* ---- before: nothing is touched unless the cluster can fail over ---------- */
 
+/* xpv_ctx_each_node: why `node` did not answer a fresh question, in
+ * ((char **)arg)[its index], or nothing when it answered. */
+static void answers(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg)
+{
+	char **silent = arg;
+	json_t *rows = NULL;
+
+	if (xpv_ctx_wql_fresh(&rows, ctx, node, "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0)
+		silent[node - xpv_ctx_scenario(ctx)->nodes] = xpv_strdup(xpv_error_last());
+	json_decref(rows);
+}
+
 static int preconditions(struct takeover *t, char **why)
 {
 	const struct xpv_scenario *sc = t->sc;
 	struct xpv_ha_view v;
+	char **silent;
 	int rc = -1;
 
 	*why = NULL;
@@ -383,17 +396,19 @@ static int preconditions(struct takeover *t, char **why)
 	if (t->topo->ready(t->ctx, &v, why) < 0)
 		goto out;
 	t->old_owner = v.active;
-	/* a failover that cannot be watched is not started */
-	for (size_t k = 0; k < sc->n_nodes; k++) {
-		json_t *rows = NULL;
-
-		if (xpv_ctx_wql_fresh(&rows, t->ctx, &sc->nodes[k], "root/cimv2", "select LastBootUpTime from Win32_OperatingSystem") < 0) {
-			*why = xpv_asprintf("%s does not answer, so a failover could not be observed: %s", sc->nodes[k].name,
-					    xpv_error_last());
-			goto out;
-		}
-		json_decref(rows);
-	}
+	/* a failover that cannot be watched is not started: every node asked
+	 * at once, the first in the scenario's order that does not answer named */
+	silent = xpv_calloc(sc->n_nodes, sizeof(*silent));
+	xpv_ctx_each_node(t->ctx, answers, silent);
+	for (size_t k = 0; k < sc->n_nodes && *why == NULL; k++)
+		if (silent[k] != NULL)
+			*why = xpv_asprintf("%s does not answer, so a failover could not be observed: %s",
+					    sc->nodes[k].name, silent[k]);
+	for (size_t k = 0; k < sc->n_nodes; k++)
+		free(silent[k]);
+	free(silent);
+	if (*why != NULL)
+		goto out;
 	/* a move goes to the next node, in the scenario's order */
 	for (size_t k = 1; k <= sc->n_nodes; k++) {
 		const struct xpv_node *n = &sc->nodes[((size_t)(t->old_owner - sc->nodes) + k) % sc->n_nodes];

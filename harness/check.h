@@ -129,10 +129,10 @@ char *xpv_ctx_figure(struct xpv_ctx *ctx, const char *check_id, const char *targ
 /* "after failover" when this is the second run of a check, else NULL. */
 const char *xpv_ctx_phase(const struct xpv_ctx *ctx);
 
-/* Calls `fn` for every node of the scenario, each in its own thread, and
- * waits for all: per-node work must not make the run grow with the node
- * count. Returns 0, or a negative xpv_err when threads could not start
- * (then no node was called). */
+/* Calls `fn` for every node of the scenario, each on a thread of its own
+ * (the process's pool, harness/pool.h; the caller's own when no thread can
+ * be made), and waits for all: per-node work must not make the run grow
+ * with the node count. Returns 0: every node is called. */
 int xpv_ctx_each_node(struct xpv_ctx *ctx,
 		      void (*fn)(struct xpv_ctx *ctx, const struct xpv_node *node, void *arg),
 		      void *arg);

@@ -552,6 +552,15 @@ static int handshake(struct xpv_winrm *s, enum xpv_gss_mech mech, const unsigned
 	return 0;
 }
 
+/* `msg` without the node's name in front ("NODE (ADDRESS:PORT): "), which
+ * libcurl's failures carry already: the error names the node once. */
+static const char *unnamed(const struct xpv_winrm *s, const char *msg)
+{
+	size_t n = strlen(s->name);
+
+	return strncmp(msg, s->name, n) == 0 && strncmp(msg + n, ": ", 2) == 0 ? msg + n + 2 : msg;
+}
+
 /* Sets the connection up for Negotiate: Kerberos, then NTLM when Kerberos
  * cannot be had (as Windows clients fall back), or the one asked for. */
 static int authenticate(struct xpv_winrm *s)
@@ -582,9 +591,10 @@ static int authenticate(struct xpv_winrm *s)
 		char *why = xpv_strdup(xpv_error_last());
 
 		if (krb_error != NULL)
-			rc = xpv_error_set(rc, "%s: %s; NTLM, the fallback: %s", s->name, krb_error, why);
+			rc = xpv_error_set(rc, "%s: %s; NTLM, the fallback: %s", s->name, unnamed(s, krb_error),
+					   unnamed(s, why));
 		else
-			rc = xpv_error_set(rc, "%s: %s", s->name, why);
+			rc = xpv_error_set(rc, "%s: %s", s->name, unnamed(s, why));
 		free(why);
 	}
 	free(krb_error);
