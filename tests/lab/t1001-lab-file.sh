@@ -14,8 +14,18 @@ test_expect_success 'every shipped lab file is valid (--check), nothing started'
 	"$XPLAB" --check "$XPV_LABS/healthy.yaml" | grep -q "2 nodes, failover cluster$"
 '
 
-# Every shipped file is started by the tests that use it; here both kinds
+# Every shipped file is started by the tests that use it (an e2e case, a
+# lab test, a scenario, or as the base of another file); here both kinds
 # start and stop cleanly.
+test_expect_success 'every shipped lab file is used by a test that starts it' '
+	for f in "$XPV_LABS"/*.yaml; do
+		b=$(basename "$f")
+		grep -rlF -- "$b" "$XPV_SRC/tests/e2e" "$XPV_SRC/tests/lab" "$XPV_SRC/tests/cli" "$XPV_SRC/scenarios" \
+			"$XPV_LABS" | grep -v -e "/t1001-lab-file.sh$" -e "/$b$" | grep -q . ||
+			{ echo "$b: no test starts it" >&2; exit 1; }
+	done
+'
+
 test_expect_success 'a cluster lab and a SafeKit lab start, then stop on SIGTERM' '
 	for f in "$XPV_LABS/healthy.yaml" "$XPV_LABS/safekit.yaml"; do
 		"$XPLAB" "$f" --state-dir st --ready-file ready.json --port-offset auto 2>err &
