@@ -32,6 +32,8 @@ static struct {
 	size_t queued, idle, threads;
 	unsigned long release; /* bumped by xpv_pool_release */
 	unsigned long ended;   /* threads that have ended */
+	pthread_t *zombies;    /* ended, not joined yet */
+	size_t n_zombies, cap_zombies;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .gone = PTHREAD_COND_INITIALIZER };
 
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
@@ -93,23 +95,37 @@ static void *pool_main(void *arg)
 	pool.idle--;
 	pool.threads--;
 	pool.ended++;
+	if (pool.n_zombies == pool.cap_zombies) {
+		pool.cap_zombies = pool.cap_zombies ? 2 * pool.cap_zombies : 16;
+		pool.zombies = xpv_realloc(pool.zombies, pool.cap_zombies * sizeof(*pool.zombies));
+	}
+	pool.zombies[pool.n_zombies++] = pthread_self();
 	pthread_cond_broadcast(&pool.gone);
 	pthread_mutex_unlock(&pool.lock);
 	return NULL;
 }
 
-/* A detached thread for the queue, counted idle; false when none. */
+/* Joins the threads that have ended: their stacks and thread-local state
+ * (OpenSSL's error queue among them) are gone when it returns. Called with
+ * the lock held; drops it while joining. */
+static void reap_locked(void)
+{
+	while (pool.n_zombies > 0) {
+		pthread_t t = pool.zombies[--pool.n_zombies];
+
+		pthread_mutex_unlock(&pool.lock);
+		pthread_join(t, NULL);
+		pthread_mutex_lock(&pool.lock);
+	}
+}
+
+/* A thread for the queue, counted idle; false when none. It is joined
+ * once it has ended (reap_locked). */
 static bool grow_locked(void)
 {
-	pthread_attr_t a;
 	pthread_t tid;
-	bool ok;
+	bool ok = pthread_create(&tid, NULL, pool_main, (void *)(uintptr_t)pool.release) == 0;
 
-	if (pthread_attr_init(&a) != 0)
-		return false;
-	ok = pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0 &&
-	     pthread_create(&tid, &a, pool_main, (void *)(uintptr_t)pool.release) == 0;
-	pthread_attr_destroy(&a);
 	if (ok) {
 		pool.idle++;
 		pool.threads++;
@@ -130,6 +146,7 @@ void xpv_pool_each(void *items, size_t n, size_t size, void (*fn)(void *item))
 	tasks = xpv_calloc(n, sizeof(*tasks));
 	pthread_cond_init(&b.done, NULL);
 	pthread_mutex_lock(&pool.lock);
+	reap_locked(); /* the threads ended since; before queueing: it drops the lock */
 	before = pool.tail;
 	for (size_t i = 0; i < n; i++) {
 		tasks[i] = (struct task){ .fn = fn, .item = (char *)items + i * size, .batch = &b };
@@ -196,5 +213,6 @@ void xpv_pool_release(void)
 	pthread_cond_broadcast(&pool.work);
 	while (pool.ended < until && pool.head == NULL)
 		pthread_cond_wait(&pool.gone, &pool.lock);
+	reap_locked();
 	pthread_mutex_unlock(&pool.lock);
 }

@@ -23,9 +23,11 @@
  * several threads at once. */
 void xpv_pool_each(void *items, size_t n, size_t size, void (*fn)(void *item));
 
-/* Ends the idle threads now, and returns when they have ended (a thread
- * still working ends when idle too long). For the end of a run: what
- * their stacks hold would otherwise count in the reports' peak memory. */
+/* Ends the idle threads now, and returns when they have ended and been
+ * joined: their stacks and thread-local state (OpenSSL's error queue) are
+ * freed (a thread still working ends when idle too long, and is joined by
+ * the next call). For the end of a run: what their stacks hold would
+ * otherwise count in the reports' peak memory. */
 void xpv_pool_release(void);
 
 /* Threads the pool holds now (idle or working): for tests. */
