@@ -88,7 +88,7 @@ stage_tests() {
 stage_tsan() {
 	echo "== tsan (-Werror, ThreadSanitizer): the runner, signals, evidence and end-to-end runs"
 	cmake --preset tsan >/dev/null &&
-		cmake --build --preset tsan -j "$jobs" --target xpverify xpverify-test xplab test_runner test_pool || return 1
+		cmake --build --preset tsan -j "$jobs" --target xpverify xpverify-test xplab test_runner test_pool test_auth || return 1
 	ctest --preset tsan -j "$jobs"
 }
 

@@ -32,7 +32,9 @@ struct xpv_gss;
 /* Starts a client security context for `mech` towards service principal
  * `spn` ("HTTP/host"). `cb`/`cb_len` are the TLS channel-binding
  * application data ("tls-server-end-point:" + hash), or NULL over plain
- * HTTP. Credentials are acquired here: with a password into a private
+ * HTTP. Credentials are acquired by the first context that needs them and
+ * shared by every later one of the process (the same mechanism, user,
+ * password, realm, keytab and cache): with a password into a private
  * in-memory cache (nothing is written to disk, the user's own cache is not
  * touched). Errors say which principal and why (wrong password, unknown
  * account, KDC unreachable, clock skew). */
@@ -66,6 +68,10 @@ char *xpv_gss_status(uint32_t major, uint32_t minor, const void *mech_oid);
 const char *xpv_gss_mech_name(const struct xpv_gss *g);
 
 void xpv_gss_free(struct xpv_gss *g);
+
+/* How many times this process has acquired credentials (each a Kerberos
+ * login or an NTLM key derivation), successful or not: for tests. */
+unsigned long xpv_gss_acquisitions(void);
 
 /* The channel-binding application data for an HTTPS server whose leaf
  * certificate is `pem` (RFC 5929 tls-server-end-point: the certificate's

@@ -10,7 +10,9 @@
 #include <krb5/krb5.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ static gss_OID_desc ntlm_oid = { GSS_NTLMSSP_OID_LENGTH, GSS_NTLMSSP_OID_STRING 
 struct xpv_gss {
 	gss_ctx_id_t ctx;
 	gss_cred_id_t cred;
+	bool own_cred; /* else `cred` is shared (below) and outlives this context */
 	gss_name_t target;
 	gss_OID mech;
 	bool kerberos;
@@ -143,39 +146,35 @@ static char *principal_of(const struct xpv_gss_creds *c, bool kerberos)
 	return xpv_strdup(c->username);
 }
 
-static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c)
+/* Acquires `g`'s credentials into `*cred`. */
+static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id_t *cred)
 {
+	static unsigned long caches; /* names every private ticket cache apart */
 	gss_OID_set_desc mechs = { 1, g->mech };
 	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor;
 	int rc = 0;
 
+	/* NTLM without a password was refused before */
 	if (c->username != NULL) {
-		gss_buffer_desc b;
+		gss_buffer_desc b = { strlen(g->principal), g->principal };
 
-		g->principal = principal_of(c, g->kerberos);
-		b.value = g->principal;
-		b.length = strlen(g->principal);
 		major = gss_import_name(&minor, &b, g->kerberos ? GSS_KRB5_NT_PRINCIPAL_NAME : GSS_C_NT_USER_NAME,
 					&name);
 		if (GSS_ERROR(major))
 			return gss_fail(g, "cannot use the user name", major, minor);
-	} else {
-		g->principal = xpv_strdup("the cached principal");
 	}
 	if (c->password != NULL) {
 		gss_buffer_desc pw = { strlen(c->password), (void *)c->password };
 
 		/* MIT keeps what this gets in a new MEMORY cache of its own */
 		major = gss_acquire_cred_with_password(&minor, name, &pw, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
-						       &g->cred, NULL, NULL);
-	} else if (!g->kerberos) {
-		rc = xpv_error_set(XPV_EAUTH, "NTLM needs a password for %s", g->principal);
-		goto out;
+						       cred, NULL, NULL);
 	} else {
 		gss_key_value_element_desc el[2];
 		gss_key_value_set_desc store = { 0, el };
-		char *mem = xpv_asprintf("MEMORY:xpverify-%ld-%p", (long)getpid(), (void *)g);
+		char *mem = xpv_asprintf("MEMORY:xpverify-%ld-%lu", (long)getpid(),
+					 __atomic_add_fetch(&caches, 1, __ATOMIC_RELAXED));
 
 		if (c->keytab != NULL) {
 			/* initial tickets from the keytab, kept in memory only */
@@ -185,18 +184,147 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c)
 			el[store.count++] = (gss_key_value_element_desc){ "ccache", c->ccache };
 		}
 		major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
-					      store.count ? &store : GSS_C_NO_CRED_STORE, &g->cred, NULL, NULL);
+					      store.count ? &store : GSS_C_NO_CRED_STORE, cred, NULL, NULL);
 		free(mem);
 	}
-	if (rc == 0 && GSS_ERROR(major)) {
+	if (GSS_ERROR(major)) {
 		char *what = xpv_asprintf("login of %s", g->principal);
 
 		rc = gss_fail(g, what, major, minor);
 		free(what);
 	}
-out:
 	if (name != GSS_C_NO_NAME)
 		gss_release_name(&minor, &name);
+	return rc;
+}
+
+/* Credentials are acquired once per process for each mechanism and set of
+ * credentials, and shared by every context (every connection, every
+ * thread): a context copies what it needs from them (gss-ntlmssp) or
+ * reads them under their own lock (MIT). Acquiring is the costly part of
+ * a context: gss-ntlmssp derives the NT hash there (with OpenSSL 3 and no
+ * legacy provider, a failed MD4 lookup first: half of a 64-node run's
+ * CPU), and Kerberos with a password asks the KDC for a ticket, which a
+ * domain controller would otherwise see once per connection. Contexts
+ * that ask while an acquisition is under way wait for it and share its
+ * result, a failure included (a KDC that does not answer is waited for
+ * once, not once per connection in turn); a later context tries again. */
+#define MAX_SHARED 8
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t shared_done = PTHREAD_COND_INITIALIZER;
+static struct shared_cred {
+	unsigned char key[SHA256_DIGEST_LENGTH]; /* a digest: the password is not kept here */
+	bool used, busy;
+	gss_cred_id_t cred; /* GSS_C_NO_CREDENTIAL until an acquisition succeeds */
+	int rc;             /* the last failed acquisition, for those that waited on it */
+	char *why;
+} shared[MAX_SHARED];
+static unsigned long acquisitions;
+static bool cleanup_set;
+
+static void shared_cleanup(void)
+{
+	OM_uint32 minor;
+
+	for (size_t i = 0; i < MAX_SHARED; i++) {
+		if (shared[i].cred != GSS_C_NO_CREDENTIAL)
+			gss_release_cred(&minor, &shared[i].cred);
+		free(shared[i].why);
+	}
+	memset(shared, 0, sizeof(shared));
+}
+
+/* What tells one set of credentials from another: every field, each with
+ * its length (NULL apart from ""), and the mechanism. */
+static void cred_key(unsigned char key[SHA256_DIGEST_LENGTH], const struct xpv_gss_creds *c, bool kerberos)
+{
+	const char *fields[] = { c->username, c->password, c->realm, c->keytab, c->ccache };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char mech = kerberos ? 'K' : 'N';
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		abort(); /* out of memory */
+	EVP_DigestUpdate(md, &mech, 1);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint64_t len = fields[i] ? strlen(fields[i]) : UINT64_MAX;
+
+		EVP_DigestUpdate(md, &len, sizeof(len));
+		if (fields[i] != NULL)
+			EVP_DigestUpdate(md, fields[i], strlen(fields[i]));
+	}
+	EVP_DigestFinal_ex(md, key, NULL);
+	EVP_MD_CTX_free(md);
+}
+
+unsigned long xpv_gss_acquisitions(void)
+{
+	return __atomic_load_n(&acquisitions, __ATOMIC_RELAXED);
+}
+
+/* Gives `g` the shared credentials of `c`, acquiring them when nobody has
+ * yet; with every slot taken by other credentials, `g` acquires its own. */
+static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
+{
+	unsigned char key[SHA256_DIGEST_LENGTH];
+	struct shared_cred *slot = NULL;
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	int rc;
+
+	g->principal = c->username ? principal_of(c, g->kerberos) : xpv_strdup("the cached principal");
+	if (!g->kerberos && c->password == NULL)
+		return xpv_error_set(XPV_EAUTH, "NTLM needs a password for %s", g->principal);
+	cred_key(key, c, g->kerberos);
+	pthread_mutex_lock(&shared_lock);
+	if (!cleanup_set) {
+		atexit(shared_cleanup);
+		cleanup_set = true;
+	}
+	for (size_t i = 0; i < MAX_SHARED && slot == NULL; i++)
+		if (shared[i].used && memcmp(shared[i].key, key, sizeof(key)) == 0)
+			slot = &shared[i];
+	for (size_t i = 0; i < MAX_SHARED && slot == NULL; i++)
+		if (!shared[i].used) {
+			slot = &shared[i];
+			slot->used = true;
+			memcpy(slot->key, key, sizeof(key));
+		}
+	if (slot != NULL && slot->busy) {
+		while (slot->busy)
+			pthread_cond_wait(&shared_done, &shared_lock);
+		if (slot->cred == GSS_C_NO_CREDENTIAL) {
+			rc = xpv_error_set(slot->rc, "%s", slot->why);
+			pthread_mutex_unlock(&shared_lock);
+			return rc;
+		}
+	}
+	if (slot != NULL && slot->cred != GSS_C_NO_CREDENTIAL) {
+		g->cred = slot->cred;
+		pthread_mutex_unlock(&shared_lock);
+		return 0;
+	}
+	if (slot != NULL)
+		slot->busy = true;
+	pthread_mutex_unlock(&shared_lock);
+
+	__atomic_add_fetch(&acquisitions, 1, __ATOMIC_RELAXED);
+	rc = acquire(g, c, &cred);
+	if (slot == NULL) {
+		g->cred = cred;
+		g->own_cred = true;
+		return rc;
+	}
+	pthread_mutex_lock(&shared_lock);
+	slot->busy = false;
+	if (rc == 0) {
+		slot->cred = cred;
+		g->cred = cred;
+	} else {
+		slot->rc = rc;
+		free(slot->why);
+		slot->why = xpv_strdup(xpv_error_last());
+	}
+	pthread_cond_broadcast(&shared_done);
+	pthread_mutex_unlock(&shared_lock);
 	return rc;
 }
 
@@ -216,7 +344,7 @@ int xpv_gss_client_new(struct xpv_gss **out, enum xpv_gss_mech mech, const struc
 	g->ctx = GSS_C_NO_CONTEXT;
 	g->cred = GSS_C_NO_CREDENTIAL;
 	g->spn = xpv_strdup(spn);
-	rc = acquire(g, creds);
+	rc = credentials(g, creds);
 	if (rc < 0)
 		goto fail;
 	/* HTTP/host is asked for as the host-based service HTTP@host: the
@@ -423,7 +551,7 @@ void xpv_gss_free(struct xpv_gss *g)
 		return;
 	if (g->ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&minor, &g->ctx, GSS_C_NO_BUFFER);
-	if (g->cred != GSS_C_NO_CREDENTIAL)
+	if (g->own_cred && g->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&minor, &g->cred);
 	if (g->target != GSS_C_NO_NAME)
 		gss_release_name(&minor, &g->target);

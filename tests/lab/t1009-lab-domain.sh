@@ -9,19 +9,8 @@
 . "$(dirname "$0")/../cli/lib.sh"
 
 # pywinrm's NTLM (python3-ntlm-auth) hashes with MD4, which OpenSSL 3 keeps
-# in its legacy provider: load it for the Python clients only.
-cat >legacy.cnf <<'EOF'
-openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-legacy = legacy_sect
-[default_sect]
-activate = 1
-[legacy_sect]
-activate = 1
-EOF
+# in its legacy provider: loaded for the Python clients only.
+legacy=$XPV_TEST_DATA/lab/openssl-legacy.cnf
 
 # A WQL query as pywinrm's Protocol sends any message (it has no WQL call).
 cat >wql.py <<'EOF'
@@ -59,7 +48,7 @@ test_expect_success 'the lab starts its domain: a KDC, the node principals, the 
 '
 
 test_expect_success 'pywinrm ntlm over HTTP, messages encrypted: a WQL query and hostname' '
-	OPENSSL_CONF=$PWD/legacy.cnf /usr/bin/python3 wql.py http://127.0.10.1:$WINRM_HTTP_PORT/wsman ntlm "LAB\\labadmin" \
+	OPENSSL_CONF=$legacy /usr/bin/python3 wql.py http://127.0.10.1:$WINRM_HTTP_PORT/wsman ntlm "LAB\\labadmin" \
 		"$XPV_WINRM_PASSWORD" always >out &&
 	grep -q "<p:Name>Milestone XProtect Management Server</p:Name>\|<Name>Milestone XProtect Management Server</Name>" out &&
 	grep -q "^hostname: XPNODE1 0" out
@@ -159,6 +148,27 @@ test_expect_success 'a password login leaves no ticket cache behind, and the use
 	test "$(tr -d "\r\n" <out)" = XPNODE2 &&
 	test ! -e never-written &&
 	test "$(klist | grep -c "krbtgt")" = "$before"
+'
+
+test_expect_success 'a Kerberos run logs in once: the KDC issues one initial ticket, one service ticket a node' '
+	cat >s-once.yaml <<-YAML &&
+	name: one login
+	cluster: {name: xpcluster, role: ms-role, address: "https://ms-role.lab.local:$HTTPS_PORT"}
+	nodes:
+	  - {name: XPNODE1, host: xpnode1.lab.local}
+	  - {name: XPNODE2, host: xpnode2.lab.local}
+	resolve: {xpnode1.lab.local: 127.0.10.1, xpnode2.lab.local: 127.0.10.2}
+	winrm: {transport: http, auth: kerberos, port: $WINRM_HTTP_PORT, username: labadmin@LAB.LOCAL,
+	        password_env: XPV_WINRM_PASSWORD, realm: LAB.LOCAL, kdc: "$LAB_KDC"}
+	checks: {include: [startup-type-manual, service-status-matches-cluster, identical-nodes, quorum]}
+	YAML
+	: >lab-state/domain/kdc.log &&
+	"$XPV" run s-once.yaml --out r-once -q &&
+	test "$(jq .summary.error r-once/results.json)" = 0 && test "$(jq .summary.pass r-once/results.json)" -gt 4 &&
+	grep "ISSUE" lab-state/domain/kdc.log >issued &&
+	test "$(grep -c "^.*AS_REQ.*labadmin@LAB.LOCAL for krbtgt/LAB.LOCAL@LAB.LOCAL" issued)" = 1 &&
+	test "$(grep -c "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode1.lab.local@LAB.LOCAL" issued)" = 1 &&
+	test "$(grep -c "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode2.lab.local@LAB.LOCAL" issued)" = 1
 '
 
 test_expect_success 'a keytab instead of a password: a lab run over Kerberos' '

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,25 +30,20 @@ struct pair {
 	struct xpv_gss *client, *server;
 };
 
-/* Runs the NTLM handshake between our client and gss-ntlmssp's acceptor. */
-static int setup(void **state)
+/* Runs the NTLM handshake between `client` and gss-ntlmssp's acceptor
+ * (the users of NTLM_USER_FILE); the acceptor's side, for sealing. */
+static struct xpv_gss *handshake(struct xpv_gss *client)
 {
-	struct xpv_gss_creds creds = { .username = USER, .password = PASS };
-	struct pair *p = xpv_calloc(1, sizeof(*p));
-	char *users = th_write("ntlm-users", "LAB:tester:" PASS "\n");
 	gss_ctx_id_t acc = GSS_C_NO_CONTEXT;
 	unsigned char *tok = NULL, *in = NULL;
 	size_t tok_len = 0, in_len = 0;
 	bool done = false;
 	OM_uint32 major = GSS_S_CONTINUE_NEEDED, minor;
 
-	setenv("NTLM_USER_FILE", users, 1);
-	free(users);
-	assert_int_equal(xpv_gss_client_new(&p->client, XPV_GSS_NTLM, &creds, "HTTP/node1.lab.local", NULL, 0), 0);
 	for (int leg = 0; leg < 4 && !done; leg++) {
 		gss_buffer_desc ib, ob = { 0, NULL };
 
-		assert_int_equal(xpv_gss_step(p->client, in, in_len, &tok, &tok_len, &done), 0);
+		assert_int_equal(xpv_gss_step(client, in, in_len, &tok, &tok_len, &done), 0);
 		free(in);
 		in = NULL;
 		if (tok == NULL)
@@ -69,7 +65,25 @@ static int setup(void **state)
 	free(in);
 	assert_true(done);
 	assert_int_equal(major, GSS_S_COMPLETE);
-	p->server = xpv_gss_wrap_context(acc, false);
+	return xpv_gss_wrap_context(acc, false);
+}
+
+static void use_users_file(void)
+{
+	char *users = th_write("ntlm-users", "LAB:tester:" PASS "\nLAB:other:other-" PASS "\nLAB:third:third-" PASS "\n");
+
+	setenv("NTLM_USER_FILE", users, 1);
+	free(users);
+}
+
+static int setup(void **state)
+{
+	struct xpv_gss_creds creds = { .username = USER, .password = PASS };
+	struct pair *p = xpv_calloc(1, sizeof(*p));
+
+	use_users_file();
+	assert_int_equal(xpv_gss_client_new(&p->client, XPV_GSS_NTLM, &creds, "HTTP/node1.lab.local", NULL, 0), 0);
+	p->server = handshake(p->client);
 	*state = p;
 	return 0;
 }
@@ -215,10 +229,87 @@ static void test_channel_binding_is_the_certificate_hash(void **state)
 	assert_null(cb);
 }
 
+/* Seals a message with `client` and opens it with `server`. */
+static void sealed_round_trip(struct xpv_gss *client, struct xpv_gss *server)
+{
+	unsigned char *sealed = NULL, *plain = NULL;
+	size_t sealed_len = 0, plain_len = 0;
+
+	assert_int_equal(xpv_gss_seal(client, soap, sizeof(soap) - 1, &sealed, &sealed_len), 0);
+	assert_int_equal(xpv_gss_unseal(server, sealed, sealed_len, &plain, &plain_len), 0);
+	assert_int_equal(plain_len, sizeof(soap) - 1);
+	assert_memory_equal(plain, soap, plain_len);
+	free(sealed);
+	free(plain);
+}
+
+#define THREADS 8
+static pthread_barrier_t start_line;
+
+static void *client_thread(void *arg)
+{
+	struct xpv_gss **g = arg;
+	struct xpv_gss_creds creds = { .username = "LAB\\other", .password = "other-" PASS };
+
+	pthread_barrier_wait(&start_line);
+	if (xpv_gss_client_new(g, XPV_GSS_NTLM, &creds, "HTTP/node2.lab.local", NULL, 0) != 0)
+		*g = NULL;
+	return NULL;
+}
+
+/* Credentials are acquired once and shared: by later contexts, by contexts
+ * of other threads asking at once, after the first context is gone. */
+static void test_credentials_are_acquired_once(void **state)
+{
+	struct xpv_gss_creds creds = { .username = "LAB\\third", .password = "third-" PASS };
+	struct xpv_gss *a = NULL, *b = NULL, *server, *g[THREADS] = { 0 };
+	pthread_t t[THREADS];
+	unsigned long before;
+
+	(void)state;
+	use_users_file();
+	before = xpv_gss_acquisitions();
+	assert_int_equal(xpv_gss_client_new(&a, XPV_GSS_NTLM, &creds, "HTTP/node1.lab.local", NULL, 0), 0);
+	assert_int_equal(xpv_gss_client_new(&b, XPV_GSS_NTLM, &creds, "HTTP/node2.lab.local", NULL, 0), 0);
+	assert_int_equal(xpv_gss_acquisitions(), before + 1);
+	before = xpv_gss_acquisitions();
+	/* the first context goes; the second still authenticates and seals */
+	xpv_gss_free(a);
+	server = handshake(b);
+	sealed_round_trip(b, server);
+	xpv_gss_free(server);
+	xpv_gss_free(b);
+	assert_int_equal(xpv_gss_acquisitions(), before);
+
+	/* another password is other credentials */
+	creds.password = "not the password";
+	assert_int_equal(xpv_gss_client_new(&a, XPV_GSS_NTLM, &creds, "HTTP/node1.lab.local", NULL, 0), 0);
+	assert_int_equal(xpv_gss_acquisitions(), before + 1);
+	xpv_gss_free(a);
+
+	/* eight threads at once: one acquisition, every context works */
+	before = xpv_gss_acquisitions();
+	pthread_barrier_init(&start_line, NULL, THREADS);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, client_thread, &g[i]), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start_line);
+	assert_int_equal(xpv_gss_acquisitions(), before + 1);
+	for (int i = 0; i < THREADS; i++) {
+		assert_non_null(g[i]);
+		server = handshake(g[i]);
+		sealed_round_trip(g[i], server);
+		xpv_gss_free(server);
+		xpv_gss_free(g[i]);
+	}
+}
+
 static void test_kerberos_failures_are_named(void **state)
 {
 	struct xpv_gss_creds creds = { .username = "tester@NOWHERE.LAB", .password = PASS };
 	struct xpv_gss *g = NULL;
+	unsigned long before = xpv_gss_acquisitions();
 
 	(void)state;
 	/* a realm whose KDC does not answer (nothing listens on port 1) */
@@ -227,6 +318,11 @@ static void test_kerberos_failures_are_named(void **state)
 			 XPV_ECONNECT);
 	assert_null(g);
 	assert_non_null(strstr(xpv_error_last(), "Kerberos login of tester@NOWHERE.LAB failed: no KDC reachable"));
+	/* a failure is not kept: the next context asks the KDC again */
+	assert_int_equal(xpv_gss_client_new(&g, XPV_GSS_KERBEROS, &creds, "HTTP/node2.nowhere.lab", NULL, 0),
+			 XPV_ECONNECT);
+	assert_non_null(strstr(xpv_error_last(), "Kerberos login of tester@NOWHERE.LAB failed: no KDC reachable"));
+	assert_int_equal(xpv_gss_acquisitions(), before + 2);
 	/* NTLM without a password says so */
 	creds.password = NULL;
 	assert_int_equal(xpv_gss_client_new(&g, XPV_GSS_NTLM, &creds, "HTTP/node1", NULL, 0), XPV_EAUTH);
@@ -241,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_announced_length_must_match, setup, teardown),
 		cmocka_unit_test(test_frame_is_read_strictly),
 		cmocka_unit_test(test_channel_binding_is_the_certificate_hash),
+		cmocka_unit_test(test_credentials_are_acquired_once),
 		cmocka_unit_test(test_kerberos_failures_are_named),
 	};
 
