@@ -208,13 +208,18 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id
  * domain controller would otherwise see once per connection. Contexts
  * that ask while an acquisition is under way wait for it and share its
  * result, a failure included (a KDC that does not answer is waited for
- * once, not once per connection in turn); a later context tries again. */
+ * once, not once per connection in turn). A later context tries again
+ * after a failure to reach the KDC, never after a refusal (a wrong
+ * password, an unknown account): the domain counts every wrong password
+ * towards locking the account out, and a run would otherwise try once per
+ * connection. */
 #define MAX_SHARED 8
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t shared_done = PTHREAD_COND_INITIALIZER;
 static struct shared_cred {
 	unsigned char key[SHA256_DIGEST_LENGTH]; /* a digest: the password is not kept here */
 	bool used, busy;
+	bool refused;       /* the last failure was a refusal: kept for the run */
 	gss_cred_id_t cred; /* GSS_C_NO_CREDENTIAL until an acquisition succeeds */
 	int rc;             /* the last failed acquisition, for those that waited on it */
 	char *why;
@@ -288,7 +293,7 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 			slot->used = true;
 			memcpy(slot->key, key, sizeof(key));
 		}
-	if (slot != NULL && slot->busy) {
+	if (slot != NULL && (slot->busy || slot->refused)) {
 		while (slot->busy)
 			pthread_cond_wait(&shared_done, &shared_lock);
 		if (slot->cred == GSS_C_NO_CREDENTIAL) {
@@ -320,6 +325,7 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 		g->cred = cred;
 	} else {
 		slot->rc = rc;
+		slot->refused = rc == XPV_EAUTH;
 		free(slot->why);
 		slot->why = xpv_strdup(xpv_error_last());
 	}

@@ -171,6 +171,17 @@ test_expect_success 'a Kerberos run logs in once: the KDC issues one initial tic
 	test "$(grep -c "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode2.lab.local@LAB.LOCAL" issued)" = 1
 '
 
+test_expect_success 'a wrong password is tried once a run: the KDC sees one failed pre-authentication' '
+	: >lab-state/domain/kdc.log &&
+	code=0 && XPV_WINRM_PASSWORD=not-the-password "$XPV" run s-once.yaml --out r-wrong -q || code=$? &&
+	test $code = 3 &&
+	test "$(jq .summary.error r-wrong/results.json)" -gt 4 &&
+	test "$(jq "[.checks[].results[] | select(.message | test(\"Kerberos login of labadmin@LAB.LOCAL failed: wrong password\"))] | length" \
+		r-wrong/results.json)" = "$(jq .summary.error r-wrong/results.json)" &&
+	test "$(grep -c "AS_REQ.*PREAUTH_FAILED: labadmin@LAB.LOCAL" lab-state/domain/kdc.log)" = 1 &&
+	! grep -q "ISSUE" lab-state/domain/kdc.log
+'
+
 test_expect_success 'a keytab instead of a password: a lab run over Kerberos' '
 	stop_lab &&
 	printf "addent -password -p labadmin@LAB.LOCAL -k 1 -e aes256-cts-hmac-sha1-96\n%s\nwkt user.keytab\nquit\n" \
