@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# cost.sh [NODES] [RUNS] [LATENCY_MS]: what a run costs xpverify's own
-# process (CPU time, peak memory; the built-in lab is another process, not
-# counted), from the line `xpverify run -v` ends with. Against a generated
-# healthy lab of NODES nodes (default 64), RUNS runs each (default 9),
-# every WinRM answer LATENCY_MS late (default: at once), for the
+# cost.sh [NODES] [RUNS] [LATENCY_MS] [domain]: what a run costs xpverify's
+# own process (CPU time, peak memory; the built-in lab is another process,
+# not counted), from the line `xpverify run -v` ends with. Against a
+# generated healthy lab of NODES nodes (default 64), RUNS runs each (default
+# 9), every WinRM answer LATENCY_MS late (default 0: at once), Basic over
+# HTTPS, or with `domain` xpverify's default (Negotiate over HTTP, sealed:
+# Kerberos with the lab's KDC), for the
 # certificate check alone, the guide's four verification checks, and every
 # non-disruptive check, each with --jobs 1 and the default. Prints a
 # Markdown table of medians.
@@ -15,7 +17,7 @@ runs=${2:-9}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-bash ci/bench/make-lab.sh "$nodes" ${3:-} >"$tmp/lab.yaml"
+bash ci/bench/make-lab.sh "$nodes" "${3:-0}" ${4:-} >"$tmp/lab.yaml"
 printf "name: cost\nlab: %s/lab.yaml\nreports: {dir: %s/r}\n" "$tmp" "$tmp" >"$tmp/s.yaml"
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 

@@ -7,6 +7,9 @@
 # time slices; runs of the builds given are interleaved (default: the
 # release build with -j 1, then with the default jobs). A build must print
 # the `resources:` line of `xpverify run -v`. Medians of RUNS (default 9).
+# With LAB=domain in the environment, the labs are domains and xpverify
+# talks its default (Negotiate over HTTP, sealed: Kerberos); else Basic
+# over HTTPS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 nodes=${1:-64}
@@ -25,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 printf '#!/bin/sh\nexec taskset -c 1 %s "$@"\n' "$xplab" >"$tmp/xplab"
 chmod +x "$tmp/xplab"
 for n in 2 "$nodes"; do
-	bash ci/bench/make-lab.sh "$n" >"$tmp/lab$n.yaml"
+	bash ci/bench/make-lab.sh "$n" 0 ${LAB:-} >"$tmp/lab$n.yaml"
 	printf "name: cpu\nlab: %s/lab%s.yaml\nreports: {dir: %s/r}\n" "$tmp" "$n" "$tmp" >"$tmp/s$n.yaml"
 done
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

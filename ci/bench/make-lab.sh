@@ -8,7 +8,7 @@
 # NTLM) and sealed messages, as a stock domain member does; without it,
 # Basic over HTTPS only.
 set -euo pipefail
-n=${1:?usage: make-lab.sh NODES [LATENCY_MS]}
+n=${1:?usage: make-lab.sh NODES [LATENCY_MS] [domain]}
 latency=${2:-0}
 domain=${3:-}
 if [ "$n" -lt 2 ] || [ "$n" -gt 200 ]; then
