@@ -25,6 +25,8 @@ struct xpv_gss {
 	gss_ctx_id_t ctx;
 	gss_cred_id_t cred;
 	bool own_cred; /* else `cred` is shared (below) and outlives this context */
+	krb5_context kctx; /* a Kerberos context's own copy of the shared tickets: */
+	krb5_ccache kcc;   /* `cred` reads them from this MEMORY cache */
 	gss_name_t target;
 	gss_OID mech;
 	bool kerberos;
@@ -200,12 +202,18 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id
 
 /* Credentials are acquired once per process for each mechanism and set of
  * credentials, and shared by every context (every connection, every
- * thread): a context copies what it needs from them (gss-ntlmssp) or
- * reads them under their own lock (MIT). Acquiring is the costly part of
- * a context: gss-ntlmssp derives the NT hash there (with OpenSSL 3 and no
- * legacy provider, a failed MD4 lookup first: half of a 64-node run's
- * CPU), and Kerberos with a password asks the KDC for a ticket, which a
- * domain controller would otherwise see once per connection. Contexts
+ * thread). Acquiring is the costly part of a context: gss-ntlmssp derives
+ * the NT hash there (with OpenSSL 3 and no legacy provider, a failed MD4
+ * lookup first: half of a 64-node run's CPU), and Kerberos with a password
+ * or a keytab asks the KDC for an initial ticket (after PBKDF2 on the
+ * password), which a domain controller would otherwise see once per
+ * connection. An NTLM context copies what it needs from the shared handle.
+ * A Kerberos context gets a handle of its own over a copy of the shared
+ * tickets: MIT holds a handle's lock while it asks the KDC for a service
+ * ticket (init_sec_context.c), so one handle for every node would ask for
+ * their tickets one after another, a KDC round trip each. Kerberos from
+ * the user's own ticket cache asks the KDC nothing to acquire: each
+ * context acquires its own, as before. Contexts
  * that ask while an acquisition is under way wait for it and share its
  * result, a failure included (a KDC that does not answer is waited for
  * once, not once per connection in turn). A later context tries again
@@ -266,18 +274,87 @@ unsigned long xpv_gss_acquisitions(void)
 	return __atomic_load_n(&acquisitions, __ATOMIC_RELAXED);
 }
 
-/* Gives `g` the shared credentials of `c`, acquiring them when nobody has
- * yet; with every slot taken by other credentials, `g` acquires its own. */
+/* Gives the Kerberos context `g` a handle of its own over a copy of the
+ * tickets of `from`: no KDC is asked. */
+static int private_copy(struct xpv_gss *g, gss_cred_id_t from)
+{
+	gss_OID_set_desc mechs = { 1, g->mech };
+	gss_name_t who = GSS_C_NO_NAME;
+	gss_buffer_desc text = { 0, NULL };
+	krb5_principal princ = NULL;
+	krb5_error_code k;
+	OM_uint32 major, minor = 0;
+	char *name = NULL;
+	int rc = 0;
+
+	g->own_cred = true;
+	/* the copy is a cache of the same principal */
+	major = gss_inquire_cred(&minor, from, &who, NULL, NULL, NULL);
+	if (!GSS_ERROR(major))
+		major = gss_display_name(&minor, who, &text, NULL);
+	gss_release_name(&minor, &who);
+	if (GSS_ERROR(major))
+		return gss_fail(g, "use of the tickets", major, minor);
+	k = krb5_init_context(&g->kctx);
+	if (k != 0) {
+		gss_release_buffer(&minor, &text);
+		return xpv_error_set(XPV_EAUTH, "Kerberos: cannot set up a context (error %ld)", (long)k);
+	}
+	name = xpv_asprintf("%.*s", (int)text.length, (const char *)text.value);
+	gss_release_buffer(&minor, &text);
+	k = krb5_parse_name(g->kctx, name, &princ);
+	free(name);
+	name = NULL;
+	if (k == 0)
+		k = krb5_cc_new_unique(g->kctx, "MEMORY", NULL, &g->kcc);
+	if (k == 0)
+		k = krb5_cc_initialize(g->kctx, g->kcc, princ);
+	if (k == 0) {
+		major = gss_krb5_copy_ccache(&minor, from, g->kcc);
+		if (GSS_ERROR(major))
+			rc = gss_fail(g, "use of the tickets", major, minor);
+	}
+	if (k == 0 && rc == 0)
+		k = krb5_cc_get_full_name(g->kctx, g->kcc, &name);
+	if (k == 0 && rc == 0) {
+		gss_key_value_element_desc el = { "ccache", name };
+		gss_key_value_set_desc store = { 1, &el };
+
+		major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE, &store,
+					      &g->cred, NULL, NULL);
+		if (GSS_ERROR(major))
+			rc = gss_fail(g, "use of the tickets", major, minor);
+	}
+	if (k != 0) {
+		const char *why = krb5_get_error_message(g->kctx, k);
+
+		rc = xpv_error_set(XPV_EAUTH, "Kerberos: cannot copy the tickets of %s: %s", g->principal, why);
+		krb5_free_error_message(g->kctx, why);
+	}
+	krb5_free_string(g->kctx, name);
+	krb5_free_principal(g->kctx, princ);
+	return rc;
+}
+
+/* Gives `g` the credentials of `c`: the shared ones, acquired when nobody
+ * has yet; its own where they are not shared (every slot taken by other
+ * credentials, Kerberos from the user's cache). */
 static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH];
 	struct shared_cred *slot = NULL;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	bool shareable = !g->kerberos || c->password != NULL || c->keytab != NULL;
 	int rc;
 
 	g->principal = c->username ? principal_of(c, g->kerberos) : xpv_strdup("the cached principal");
 	if (!g->kerberos && c->password == NULL)
 		return xpv_error_set(XPV_EAUTH, "NTLM needs a password for %s", g->principal);
+	if (!shareable) {
+		__atomic_add_fetch(&acquisitions, 1, __ATOMIC_RELAXED);
+		g->own_cred = true;
+		return acquire(g, c, &g->cred);
+	}
 	cred_key(key, c, g->kerberos);
 	pthread_mutex_lock(&shared_lock);
 	if (!cleanup_set) {
@@ -303,9 +380,9 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 		}
 	}
 	if (slot != NULL && slot->cred != GSS_C_NO_CREDENTIAL) {
-		g->cred = slot->cred;
+		cred = slot->cred; /* never released before the process ends */
 		pthread_mutex_unlock(&shared_lock);
-		return 0;
+		goto use;
 	}
 	if (slot != NULL)
 		slot->busy = true;
@@ -322,7 +399,6 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 	slot->busy = false;
 	if (rc == 0) {
 		slot->cred = cred;
-		g->cred = cred;
 	} else {
 		slot->rc = rc;
 		slot->refused = rc == XPV_EAUTH;
@@ -331,7 +407,13 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 	}
 	pthread_cond_broadcast(&shared_done);
 	pthread_mutex_unlock(&shared_lock);
-	return rc;
+	if (rc < 0)
+		return rc;
+use:
+	if (g->kerberos)
+		return private_copy(g, cred);
+	g->cred = cred;
+	return 0;
 }
 
 int xpv_gss_client_new(struct xpv_gss **out, enum xpv_gss_mech mech, const struct xpv_gss_creds *creds,
@@ -559,6 +641,10 @@ void xpv_gss_free(struct xpv_gss *g)
 		gss_delete_sec_context(&minor, &g->ctx, GSS_C_NO_BUFFER);
 	if (g->own_cred && g->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&minor, &g->cred);
+	if (g->kcc != NULL)
+		krb5_cc_destroy(g->kctx, g->kcc);
+	if (g->kctx != NULL)
+		krb5_free_context(g->kctx);
 	if (g->target != GSS_C_NO_NAME)
 		gss_release_name(&minor, &g->target);
 	free(g->principal);

@@ -150,7 +150,7 @@ test_expect_success 'a password login leaves no ticket cache behind, and the use
 	test "$(klist | grep -c "krbtgt")" = "$before"
 '
 
-test_expect_success 'a Kerberos run logs in once: the KDC issues one initial ticket, one service ticket a node' '
+test_expect_success 'a Kerberos run logs in once: the KDC issues one initial ticket, and service tickets for each node' '
 	cat >s-once.yaml <<-YAML &&
 	name: one login
 	cluster: {name: xpcluster, role: ms-role, address: "https://ms-role.lab.local:$HTTPS_PORT"}
@@ -167,8 +167,47 @@ test_expect_success 'a Kerberos run logs in once: the KDC issues one initial tic
 	test "$(jq .summary.error r-once/results.json)" = 0 && test "$(jq .summary.pass r-once/results.json)" -gt 4 &&
 	grep "ISSUE" lab-state/domain/kdc.log >issued &&
 	test "$(grep -c "^.*AS_REQ.*labadmin@LAB.LOCAL for krbtgt/LAB.LOCAL@LAB.LOCAL" issued)" = 1 &&
-	test "$(grep -c "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode1.lab.local@LAB.LOCAL" issued)" = 1 &&
-	test "$(grep -c "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode2.lab.local@LAB.LOCAL" issued)" = 1
+	grep -q "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode1.lab.local@LAB.LOCAL" issued &&
+	grep -q "TGS_REQ.*labadmin@LAB.LOCAL for HTTP/xpnode2.lab.local@LAB.LOCAL" issued
+'
+
+# A KDC 300 ms away (a UDP relay in front of the lab's): says how many
+# requests it held at once, at the end, in its file.
+cat >slow-kdc.py <<'EOF'
+import socket, sys, threading, time
+host, port = sys.argv[1].rsplit(":", 1)
+me = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+me.bind(("127.0.10.87", 0))
+print(me.getsockname()[1], flush=True)
+lock, now, most = threading.Lock(), [0], [0]
+def relay(data, client):
+    global now
+    with lock:
+        now[0] += 1
+        most[0] = max(most[0], now[0])
+    time.sleep(0.3)
+    kdc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    kdc.settimeout(5)
+    kdc.sendto(data, (host, int(port)))
+    me.sendto(kdc.recvfrom(65536)[0], client)
+    with lock:
+        now[0] -= 1
+        open(sys.argv[2], "w").write("%d\n" % most[0])
+while True:
+    data, client = me.recvfrom(65536)
+    threading.Thread(target=relay, args=(data, client), daemon=True).start()
+EOF
+
+test_expect_success 'a KDC far away: the nodes'"'"' service tickets are asked for at once, not one after another' '
+	python3 slow-kdc.py "$LAB_KDC" most >relay.port &
+	relay=$! &&
+	for _ in $(seq 1 50); do [ -s relay.port ] && break; sleep 0.1; done &&
+	sed "s/kdc: \"$LAB_KDC\"/kdc: \"127.0.10.87:$(cat relay.port)\"/" s-once.yaml >s-far.yaml &&
+	grep -q "127.0.10.87:" s-far.yaml &&
+	code=0 && "$XPV" run s-far.yaml --out r-far -q || code=$?
+	kill $relay
+	test $code = 0 &&
+	test "$(cat most)" -ge 2
 '
 
 test_expect_success 'a wrong password is tried once a run: the KDC sees one failed pre-authentication' '
