@@ -157,7 +157,6 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id
 	OM_uint32 major, minor;
 	int rc = 0;
 
-	/* NTLM without a password was refused before */
 	if (c->username != NULL) {
 		gss_buffer_desc b = { strlen(g->principal), g->principal };
 
@@ -173,6 +172,7 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id
 		major = gss_acquire_cred_with_password(&minor, name, &pw, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
 						       cred, NULL, NULL);
 	} else {
+		/* Kerberos: NTLM without a password was refused before */
 		gss_key_value_element_desc el[2];
 		gss_key_value_set_desc store = { 0, el };
 		char *mem = xpv_asprintf("MEMORY:xpverify-%ld-%lu", (long)getpid(),
@@ -213,23 +213,23 @@ static int acquire(struct xpv_gss *g, const struct xpv_gss_creds *c, gss_cred_id
  * ticket (init_sec_context.c), so one handle for every node would ask for
  * their tickets one after another, a KDC round trip each. Kerberos from
  * the user's own ticket cache asks the KDC nothing to acquire: each
- * context acquires its own, as before. Contexts
- * that ask while an acquisition is under way wait for it and share its
- * result, a failure included (a KDC that does not answer is waited for
- * once, not once per connection in turn). A later context tries again
- * after a failure to reach the KDC, never after a refusal (a wrong
- * password, an unknown account): the domain counts every wrong password
- * towards locking the account out, and a run would otherwise try once per
- * connection. */
+ * context acquires its own, as before.
+ *
+ * Contexts that ask while an acquisition is under way wait for it and
+ * share its result, a failure included (a KDC that does not answer is
+ * waited for once, not once per connection in turn). A later context tries
+ * again after a failure to reach the KDC, never after a refusal (XPV_EAUTH:
+ * a wrong password, an unknown account): the domain counts every wrong
+ * password towards locking the account out, and a run would otherwise try
+ * once per connection. */
 #define MAX_SHARED 8
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t shared_done = PTHREAD_COND_INITIALIZER;
 static struct shared_cred {
 	unsigned char key[SHA256_DIGEST_LENGTH]; /* a digest: the password is not kept here */
 	bool used, busy;
-	bool refused;       /* the last failure was a refusal: kept for the run */
 	gss_cred_id_t cred; /* GSS_C_NO_CREDENTIAL until an acquisition succeeds */
-	int rc;             /* the last failed acquisition, for those that waited on it */
+	int rc;             /* the last failed acquisition (XPV_EAUTH: a refusal, kept for the run) */
 	char *why;
 } shared[MAX_SHARED];
 static unsigned long acquisitions;
@@ -370,7 +370,7 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 			slot->used = true;
 			memcpy(slot->key, key, sizeof(key));
 		}
-	if (slot != NULL && (slot->busy || slot->refused)) {
+	if (slot != NULL && (slot->busy || slot->rc == XPV_EAUTH)) {
 		while (slot->busy)
 			pthread_cond_wait(&shared_done, &shared_lock);
 		if (slot->cred == GSS_C_NO_CREDENTIAL) {
@@ -401,7 +401,6 @@ static int credentials(struct xpv_gss *g, const struct xpv_gss_creds *c)
 		slot->cred = cred;
 	} else {
 		slot->rc = rc;
-		slot->refused = rc == XPV_EAUTH;
 		free(slot->why);
 		slot->why = xpv_strdup(xpv_error_last());
 	}

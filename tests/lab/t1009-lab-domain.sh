@@ -212,8 +212,7 @@ test_expect_success 'a KDC far away: the nodes'"'"' service tickets are asked fo
 
 test_expect_success 'a wrong password is tried once a run: the KDC sees one failed pre-authentication' '
 	: >lab-state/domain/kdc.log &&
-	code=0 && XPV_WINRM_PASSWORD=not-the-password "$XPV" run s-once.yaml --out r-wrong -q || code=$? &&
-	test $code = 3 &&
+	expect_code 3 env XPV_WINRM_PASSWORD=not-the-password "$XPV" run s-once.yaml --out r-wrong -q &&
 	test "$(jq .summary.error r-wrong/results.json)" -gt 4 &&
 	test "$(jq "[.checks[].results[] | select(.message | test(\"Kerberos login of labadmin@LAB.LOCAL failed: wrong password\"))] | length" \
 		r-wrong/results.json)" = "$(jq .summary.error r-wrong/results.json)" &&
